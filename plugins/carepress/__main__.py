@@ -1,0 +1,5 @@
+"""`python -m carepress`: the same as the `carepress` command."""
+
+from carepress.cli import main
+
+main()

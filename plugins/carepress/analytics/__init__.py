@@ -1,0 +1,1 @@
+"""Analytics: cookie-less hooks that tag events with content dimensions."""

@@ -1,0 +1,37 @@
+"""What several commands share: finding the hub's config, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from carepress.model.registries import ConfigurationError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+config_option = click.option(
+    "--config", "-f", "config_file", type=click.Path(path_type=Path), default=Path("mkdocs.yml"),
+    show_default=True, help="The hub's base MkDocs configuration.")
+today_option = click.option(
+    "--today", metavar="YYYY-MM-DD", default=None,
+    help="Judge expiry as of this date instead of today ($CAREPRESS_TODAY works too).")
+
+
+def fail(message: str) -> None:
+    click.echo(f"carepress: {message}", err=True)
+    raise SystemExit(EXIT_USAGE)
+
+
+def configuration_errors(command):
+    """A broken mkdocs.yml or registry is one line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigurationError as error:
+            fail(str(error))
+
+    return wrapper

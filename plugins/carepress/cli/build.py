@@ -1,0 +1,71 @@
+"""`carepress build`: the patient site, the HCP site, or both, from one content tree."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+
+from carepress.cli import main
+from carepress.cli._common import EXIT_FINDINGS, configuration_errors, fail, today_option
+from carepress.settings import TODAY_VARIABLE, parse_today
+
+AUDIENCES = ("patient", "hcp")
+
+
+def audience_config(config_dir: Path, audience: str) -> Path:
+    return config_dir / f"{audience}.yml"
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+
+
+def build_audience(config_file: Path, site_dir: Path, strict: bool) -> None:
+    """One real MkDocs build of one audience's site."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
+
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=strict)
+    except MkDocsConfigurationError as error:
+        fail(f"{config_file}: {error}")
+    try:
+        build(config)
+    except Abort as error:
+        click.echo(f"carepress: {config_file.stem} build failed: {error}", err=True)
+        raise SystemExit(EXIT_FINDINGS) from None
+    finally:
+        config.plugins.on_shutdown()
+
+
+@main.command("build")
+@click.option("--audience", "-a", type=click.Choice((*AUDIENCES, "all")), default="all", show_default=True)
+@click.option("--config-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("site_config"),
+              show_default=True, help="Where patient.yml and hcp.yml are.")
+@click.option("--site-dir", "-d", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
+              show_default=True, help="Each audience's site goes into a sub-folder of this one.")
+@click.option("--strict", is_flag=True, help="Fail on any error finding instead of leaving the page out (for CI).")
+@click.option("--verbose", "-v", is_flag=True)
+@today_option
+@configuration_errors
+def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool, verbose: bool, today: str | None) -> None:
+    """Build the hub's sites into SITE_DIR/patient and SITE_DIR/hcp."""
+    if today:
+        os.environ[TODAY_VARIABLE] = parse_today(today).isoformat()
+    setup_logging(verbose)
+    for name in AUDIENCES if audience == "all" else (audience,):
+        config_file = audience_config(config_dir, name)
+        if not config_file.exists():
+            fail(f"{config_file}: configuration not found (each audience has site_config/<audience>.yml)")
+        build_audience(config_file, (site_dir / name).resolve(), strict)
+        click.echo(f"{name} site: {site_dir / name}/index.html", err=True)

@@ -1,0 +1,57 @@
+"""`carepress check`: every rule on the content tree, without rendering HTML."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from carepress.cli import main
+from carepress.cli._common import EXIT_FINDINGS, EXIT_OK, config_option, configuration_errors, fail, today_option
+from carepress.compliance.engine import check_all
+from carepress.model.loader import iter_markdown
+from carepress.model.site import load_site
+from carepress.report.reporters import FORMATS, render
+from carepress.settings import load_project
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
+@today_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
+@configuration_errors
+def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, output: Path | None) -> None:
+    """Check articles and registries. PATHS are files or folders (default: the whole content folder).
+
+    Exit code 0 when no error is found, 1 when errors are found, 2 on a usage or configuration error.
+    """
+    project, _ = load_project(config_file, today)
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or folder")
+    content = project.content_dir
+    outside = [p for p in paths if not p.resolve().is_relative_to(content)]
+    if outside:
+        if len(paths) > 1 or not outside[0].is_dir():
+            fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
+        project.content_dir = outside[0].resolve()
+    site = load_site(project)
+    findings = check_all(site)
+    if paths and not outside:  # judged against the whole tree, reported for the files asked about
+        wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
+        findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]
+    files_checked = len(site.articles) + len(site.unreadable)
+    if output:
+        with output.open("w", encoding="utf-8") as handle:
+            render(findings, fmt, handle, colour=False, files_checked=files_checked)
+    else:
+        render(findings, fmt, sys.stdout, colour=sys.stdout.isatty(), files_checked=files_checked)
+    raise SystemExit(EXIT_FINDINGS if any(f.blocks_publication for f in findings) else EXIT_OK)
+
+
+def _reported(file: Path, content: Path, wanted: set[Path]) -> bool:
+    resolved = file.resolve()
+    return resolved in wanted or not resolved.is_relative_to(content)  # registry findings always show

@@ -1,0 +1,125 @@
+"""The rule engine: rules are small pure functions registered with a stable code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+import importlib
+from dataclasses import dataclass, field, replace
+
+from carepress.model.article import Article
+from carepress.model.schema import SiteAudience
+from carepress.model.site import Site
+from carepress.report.finding import Code, Finding, Severity, define
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule yields: a sentence that says what to do, and where."""
+
+    message: str
+    line: int | None = None
+    severity: Severity | None = None  # a rule may lower or raise its default, e.g. per audience
+
+
+@dataclass(frozen=True)
+class Context:
+    site: Site
+    audience: SiteAudience | None  # the site being built; None when checking the tree for every site
+    today: dt.date
+
+
+RuleFunction = Callable[[Article, Context], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: Code
+    check: RuleFunction
+    per_audience: bool  # its verdict depends on the site being built (patient or HCP)
+
+
+RULES: list[Rule] = []
+
+
+def rule(code: str, severity: Severity, title: str, per_audience: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule. Its docs page is docs/rules/<code>.md."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        RULES.append(Rule(define(code, severity, title), function, per_audience))
+        return function
+
+    return register
+
+
+def registered_rules() -> list[Rule]:
+    importlib.import_module("carepress.compliance.rules")  # registers every rule module once
+    return RULES
+
+
+def run_rules(article: Article, context: Context) -> list[Finding]:
+    waivers = article.meta.compliance.waive
+    findings = []
+    for registered in registered_rules():
+        code = registered.code
+        for violation in registered.check(article, context):
+            reason = waivers.get(code.code) if code.waivable else None
+            findings.append(
+                Finding(
+                    path=article.path,
+                    line=violation.line or 1,
+                    code=code.code,
+                    severity=violation.severity or code.severity,
+                    message=violation.message,
+                    audience=context.audience.value if context.audience and registered.per_audience else None,
+                    waived=reason,
+                )
+            )
+    return findings
+
+
+@dataclass
+class Verdict:
+    """Whether one page goes on one site, and why."""
+
+    src_uri: str
+    path: str
+    in_audience: bool
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def published(self) -> bool:
+        return self.in_audience and not any(f.blocks_publication for f in self.findings)
+
+
+def evaluate(site: Site, audience: SiteAudience) -> dict[str, Verdict]:
+    """The verdict on every Markdown file for one audience's site."""
+    context = Context(site, audience, site.project.today)
+    verdicts: dict[str, Verdict] = {}
+    unreadable_findings: dict[str, list[Finding]] = {}
+    for finding in site.load_findings:
+        unreadable_findings.setdefault(finding.path, []).append(finding)
+    for src_uri, path in site.unreadable.items():
+        verdicts[src_uri] = Verdict(src_uri, path, in_audience=True, findings=unreadable_findings.get(path, []))
+    for src_uri, article in site.articles.items():
+        in_audience = audience.accepts(article.meta.audience)
+        findings = [f for f in unreadable_findings.get(article.path, [])]
+        if in_audience:
+            findings += run_rules(article, context)
+        verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
+    return verdicts
+
+
+def check_all(site: Site) -> list[Finding]:
+    """Every finding of the tree, each page judged for every site it belongs to."""
+    unique: dict[tuple, Finding] = {}
+    for finding in site.load_findings:
+        unique[(finding.path, finding.line, finding.code, finding.message)] = finding
+    for audience in SiteAudience:
+        for verdict in evaluate(site, audience).values():
+            for finding in verdict.findings:
+                key = (finding.path, finding.line, finding.code, finding.message)
+                known = unique.setdefault(key, finding)
+                if known.audience != finding.audience:  # the same on both sites: not audience-specific
+                    unique[key] = replace(known, audience=None)
+    return sorted(unique.values())

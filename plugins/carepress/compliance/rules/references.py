@@ -1,0 +1,27 @@
+"""CP1xx rules that need the registries: ids must name real personas and products."""
+
+from __future__ import annotations
+
+import difflib
+
+from carepress.compliance.engine import Context, Violation, rule
+from carepress.model.article import Article
+from carepress.report.finding import Severity
+
+
+def _unknown(ids: list[str], known: dict, field: str, article: Article, registry: str):
+    for index, value in enumerate(ids):
+        if value not in known:
+            close = difflib.get_close_matches(value, sorted(known), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"known ids: {', '.join(sorted(known)) or 'none'}"
+            yield Violation(f"{field} `{value}` is not in site_config/{registry}; {hint}", article.line_of(field, index))
+
+
+@rule("CP108", Severity.ERROR, "Unknown persona id")
+def persona_must_exist(article: Article, context: Context):
+    yield from _unknown(article.meta.persona, context.site.personas, "persona", article, "personas.yml")
+
+
+@rule("CP109", Severity.ERROR, "Unknown product id")
+def product_must_exist(article: Article, context: Context):
+    yield from _unknown(article.meta.products, context.site.products, "products", article, "products.yml")

@@ -1,0 +1,1 @@
+"""The content model: articles, front-matter schema, registries, loading with clear errors."""

@@ -1,0 +1,29 @@
+"""An article: one Markdown file of the content tree, parsed and typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carepress.model.schema import FrontMatter
+from carepress.model.yamlmap import Path as KeyPath
+from carepress.model.yamlmap import line_of
+
+
+@dataclass
+class Article:
+    src_uri: str  # relative to the content folder, POSIX separators (MkDocs' own key)
+    path: str  # as shown in findings: relative to the project root
+    meta: FrontMatter
+    text: str  # the whole file, BOM removed, newlines normalised to \n
+    front_matter: str  # the YAML between the --- lines
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    key_lines: dict[KeyPath, int] = field(default_factory=dict)  # front-matter key path -> file line
+
+    def line_of(self, *key: str | int) -> int:
+        """The file line of a front-matter key (or of its closest parent), else the first line."""
+        return line_of(self.key_lines, key, default=1) or 1
+
+    def body_line_at(self, offset: int) -> int:
+        """The file line of a character offset within the body."""
+        return self.body_line + self.body.count("\n", 0, offset)

@@ -1,0 +1,202 @@
+"""Turn every Markdown file into an Article or into CP1xx findings, never into a traceback."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from carepress.model.article import Article
+from carepress.model.schema import FUNNEL_STAGE_ALIASES, KNOWN_KEYS, ContentType, FrontMatter
+from carepress.model.yamlmap import YamlProblem, line_of, parse_yaml
+from carepress.report.finding import Finding, Severity, define, make
+
+CP100 = define("CP100", Severity.ERROR, "File is not UTF-8 text")
+CP101 = define("CP101", Severity.ERROR, "File is empty")
+CP102 = define("CP102", Severity.ERROR, "File has no front-matter")
+CP103 = define("CP103", Severity.ERROR, "Front-matter is not valid YAML")
+CP104 = define("CP104", Severity.ERROR, "Front-matter is not a mapping")
+CP105 = define("CP105", Severity.ERROR, "Required field missing")
+CP106 = define("CP106", Severity.ERROR, "Field has the wrong type or value")
+CP107 = define("CP107", Severity.ERROR, "Value is not one of the allowed values")
+CP110 = define("CP110", Severity.WARNING, "Unknown front-matter field")
+CP111 = define("CP111", Severity.ERROR, "File cannot be read")
+
+BOUNDARY = "---"
+MAX_BYTES = 20 * 1024 * 1024  # far beyond any article; bounds memory on hostile input
+
+
+@dataclass
+class Loaded:
+    """What one file became."""
+
+    src_uri: str
+    path: str
+    article: Article | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_file(file: Path, content_dir: Path, display_root: Path) -> Loaded:
+    src_uri = file.relative_to(content_dir).as_posix()
+    shown = _display_path(file, display_root)
+    if file.is_symlink() and not _inside(file.resolve(), content_dir.resolve()):
+        return Loaded(src_uri, shown, None, [make(CP111, shown, None,
+            "this link points outside the content folder and is not read; copy the file into the content folder instead")])
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            return Loaded(src_uri, shown, None, [make(CP111, shown, None,
+                f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit; split it into several articles")])
+        raw = file.read_bytes()
+    except OSError as error:
+        return Loaded(src_uri, shown, None, [make(CP111, shown, None, f"cannot read the file ({error.strerror}); check that it exists and is readable")])
+    return parse_article(raw, src_uri, shown)
+
+
+def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
+    """Parse the bytes of one Markdown file."""
+    text, finding = _decode(raw, path)
+    if finding:
+        return Loaded(src_uri, path, None, [finding])
+    if not text.strip():
+        return Loaded(src_uri, path, None, [make(CP101, path, 1,
+            "the file is empty; write the front-matter and the article, or delete the file (`carepress new` starts one)")])
+
+    lines = text.split("\n")
+    if lines[0].rstrip() != BOUNDARY:
+        return Loaded(src_uri, path, None, [make(CP102, path, 1,
+            "the file must start with a front-matter block: a line `---`, the fields (title, audience, persona...), and a closing `---`")])
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (BOUNDARY, "...")), None)
+    if closing is None:
+        return Loaded(src_uri, path, None, [make(CP103, path, 1,
+            "the front-matter opened on line 1 is never closed; add a line `---` after the last field")])
+
+    front_matter = "\n".join(lines[1:closing]) + "\n"
+    body = "\n".join(lines[closing + 1 :])
+    try:
+        data, key_lines = parse_yaml(front_matter)
+    except YamlProblem as problem:
+        line = problem.line + 1 if problem.line else 1
+        return Loaded(src_uri, path, None, [make(CP103, path, line,
+            f"front-matter YAML: {problem.message}; check indentation, colons and quotes on this line (values with ':' or '#' need quotes)")])
+    # File line = YAML line + 1 (the opening ---).
+    key_lines = {key: line + 1 for key, line in key_lines.items()}
+
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        return Loaded(src_uri, path, None, [make(CP104, path, 2 if data is None else 2,
+            f"the front-matter is {kind}; write `field: value` lines (title, audience, persona, funnel_stage, content_type...)")])
+
+    findings = _unknown_keys(data, key_lines, path)
+    non_string = [key for key in data if not isinstance(key, str)]
+    if non_string:
+        findings.append(make(CP106, path, 2, f"field name {non_string[0]!r} is not text; write field names as words"))
+        return Loaded(src_uri, path, None, findings)
+    try:
+        meta = FrontMatter.model_validate(data)
+    except ValidationError as error:
+        findings.extend(_explain(error, data, key_lines, path))
+        return Loaded(src_uri, path, None, findings)
+    if not meta.persona and meta.content_type is not ContentType.CORPORATE:
+        findings.append(make(CP105, path, key_lines.get(("persona",), 2),
+            "`persona` is required; add `persona: [id]` with ids from site_config/personas.yml (only corporate pages may omit it)"))
+        return Loaded(src_uri, path, None, findings)
+    article = Article(src_uri, path, meta, text, front_matter, body, closing + 2, key_lines)
+    return Loaded(src_uri, path, article, findings)
+
+
+def _decode(raw: bytes, path: str) -> tuple[str, Finding | None]:
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        return "", make(CP100, path, line, "the file contains NUL bytes: it is binary, not text; save the article as UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        byte = raw[error.start : error.start + 1].hex()
+        return "", make(CP100, path, line,
+            f"byte 0x{byte} is not UTF-8 (the file was probably saved as Latin-1 or Windows-1252); re-save it as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def _unknown_keys(data: dict, key_lines: dict, path: str) -> list[Finding]:
+    findings = []
+    for key in data:
+        if isinstance(key, str) and key not in KNOWN_KEYS:
+            hint = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
+            advice = f"did you mean `{hint[0]}`?" if hint else "remove it, or check its spelling"
+            findings.append(make(CP110, path, key_lines.get((key,), 2), f"unknown field `{key}`: {advice}"))
+    return findings
+
+
+def _explain(error: ValidationError, data: dict, key_lines: dict, path: str) -> list[Finding]:
+    findings = []
+    for problem in error.errors(include_url=False):
+        location = tuple(part for part in problem["loc"] if not (isinstance(part, str) and "[" in part))
+        field_name = ".".join(str(part) for part in location) or "front-matter"
+        line = line_of(key_lines, location, default=2)
+        kind = problem["type"]
+        given = problem.get("input")
+        if kind == "missing":
+            findings.append(make(CP105, path, _parent_line(key_lines, location),
+                f"`{field_name}` is required; add `{location[-1]}: ...`{_allowed_hint(location)}"))
+        elif kind in ("enum", "literal_error"):
+            allowed = ", ".join(re.findall(r"'([^']*)'", problem.get("ctx", {}).get("expected", "")))
+            findings.append(make(CP107, path, line, f"`{field_name}`: {given!r} is not allowed; use one of: {allowed}{_alias_hint(location, given)}"))
+        elif kind == "extra_forbidden":
+            findings.append(make(CP106, path, line, f"`{field_name}` is not a field here; remove it or check its spelling"))
+        else:
+            findings.append(make(CP106, path, line, f"`{field_name}`: {_describe(problem['msg'], given)}"))
+    return findings
+
+
+def _parent_line(key_lines: dict, location: tuple) -> int:
+    return line_of(key_lines, location[:-1], default=2) if len(location) > 1 else 2
+
+
+def _allowed_hint(location: tuple) -> str:
+    field_info = FrontMatter.model_fields.get(str(location[-1])) if len(location) == 1 else None
+    if field_info and hasattr(field_info.annotation, "__members__"):
+        return " (one of " + ", ".join(m.value for m in field_info.annotation) + ")"
+    if location[-1] == "funnel_stage":
+        return " (one of attract, convert, close, delight)"
+    return ""
+
+
+def _alias_hint(location: tuple, given: Any) -> str:
+    if location and location[-1] == "funnel_stage" and isinstance(given, str):
+        close = difflib.get_close_matches(given.lower(), ["attract", "convert", "close", "delight", *FUNNEL_STAGE_ALIASES], n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        return f" (French aliases such as attraction, conversion, fermeture, fidélisation work too){hint}"
+    return ""
+
+
+def _describe(message: str, given: Any) -> str:
+    shown = repr(given) if not isinstance(given, (dict, list)) else type(given).__name__
+    message = message.replace("Value error, ", "")
+    return f"{message[0].lower()}{message[1:]} (found {shown}); correct the value"
+
+
+def _display_path(file: Path, root: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def iter_markdown(content_dir: Path):
+    """Markdown files as MkDocs sees them: dot-files and dot-folders are left out."""
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith("."):
+                yield Path(folder) / name

@@ -1,0 +1,37 @@
+"""A content tree with its registries: everything the rules look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from carepress.model.article import Article
+from carepress.model.loader import iter_markdown, read_file
+from carepress.model.project import Project
+from carepress.model.registries import Persona, Product, load_registries
+from carepress.report.finding import Finding
+
+
+@dataclass
+class Site:
+    project: Project
+    personas: dict[str, Persona]
+    products: dict[str, Product]
+    articles: dict[str, Article]  # by src_uri
+    load_findings: list[Finding] = field(default_factory=list)  # registries and files that did not load
+    unreadable: dict[str, str] = field(default_factory=dict)  # src_uri -> display path, files with no Article
+
+
+def load_site(project: Project, files: list[Path] | None = None) -> Site:
+    """Load the registries and every Markdown file (or only `files`) of the content folder."""
+    project.check()
+    registries = load_registries(project.registry_dir, project.root)
+    site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
+    for file in files if files is not None else iter_markdown(project.content_dir):
+        loaded = read_file(file, project.content_dir, project.root)
+        site.load_findings.extend(loaded.findings)
+        if loaded.article:
+            site.articles[loaded.src_uri] = loaded.article
+        else:
+            site.unreadable[loaded.src_uri] = loaded.path
+    return site

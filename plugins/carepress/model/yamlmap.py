@@ -1,0 +1,75 @@
+"""Safe YAML loading that remembers the line of every key, for findings that point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_DEPTH = 32  # deeper than any real front-matter; bounds hostile input
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class YamlProblem(Exception):
+    message: str
+    line: int | None  # 1-based, relative to the YAML text
+
+
+def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
+    """Load one YAML document with safe types only; return the data and a key-path -> line map.
+
+    Anchors and aliases are refused: editors have no use for them and they are the vector of
+    "billion laughs" expansion.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[Path, int] = {}
+        _map_lines(node, (), lines, set(), 0)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        # Point at where the broken construct starts (an unclosed quote), not where the parser gave up.
+        mark = error.context_mark or error.problem_mark
+        problem = "; ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
+        raise YamlProblem(problem, mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as error:  # reader errors (control characters) carry no mark object
+        raise YamlProblem(str(error).splitlines()[0], None) from None
+    except RecursionError:
+        raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", None) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], depth: int) -> None:
+    if id(node) in seen:
+        raise YamlProblem("anchors and aliases (& and *) are not allowed here; write the value out", node.start_mark.line + 1)
+    if depth > MAX_DEPTH:
+        raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _map_lines(value_node, path + (key,), lines, seen, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            _map_lines(item, path + (index,), lines, seen, depth + 1)
+
+
+def line_of(lines: dict[Path, int], path: Path, default: int | None = None) -> int | None:
+    """The line of the deepest known prefix of `path`."""
+    for end in range(len(path), 0, -1):
+        found = lines.get(tuple(path[:end]))
+        if found is not None:
+            return found
+    return default

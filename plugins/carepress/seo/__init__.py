@@ -1,0 +1,1 @@
+"""SEO: metadata, JSON-LD, sitemap and robots, keyword assessments, the review report."""

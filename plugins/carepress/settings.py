@@ -1,0 +1,100 @@
+"""Read a hub's mkdocs.yml into a Project without starting MkDocs (fast, for `carepress check`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carepress.model.project import Project
+from carepress.model.registries import ConfigurationError
+
+COMPLIANCE_PLUGIN = "carepress/compliance"
+DEFAULT_REGISTRIES = "site_config"
+TODAY_VARIABLE = "CAREPRESS_TODAY"  # pins the build date, for reproducible builds and tests
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Safe loading that reads MkDocs' `!!python/name:` and `!ENV` tags as plain values."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def read_mkdocs_yml(path: Path) -> dict[str, Any]:
+    """The config as MkDocs would merge it, INHERIT included (mappings merge, the child wins)."""
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            data = yaml.load(handle, Loader=_TolerantLoader) or {}
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: configuration file not found (run from the hub's folder or pass --config)") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ConfigurationError(f"{path}{where}: invalid YAML: {getattr(error, 'problem', None) or error}") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path}: expected a mapping of settings")
+    parent = data.pop("INHERIT", None)
+    if parent:
+        data = _merge(read_mkdocs_yml((path.parent / parent).resolve()), data)
+    data["__file__"] = str(path.resolve())
+    return data
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def plugin_options(config: dict[str, Any], name: str) -> dict[str, Any]:
+    plugins = config.get("plugins") or []
+    entries = plugins.items() if isinstance(plugins, dict) else (
+        next(iter(p.items())) if isinstance(p, dict) else (p, {}) for p in plugins)
+    for key, options in entries:
+        if key == name:
+            return options or {}
+    return {}
+
+
+def parse_today(value: str | dt.date | None) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    value = value or os.environ.get(TODAY_VARIABLE)
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigurationError(f"build date {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def project_from_options(config_file: Path, docs_dir: str, options: dict[str, Any], site_name: str | None,
+                         site_url: str | None, language: str | None, today: str | dt.date | None = None) -> Project:
+    """The one place that turns MkDocs-level settings into a Project (CLI and plugins share it)."""
+    content_dir = (config_file.parent / docs_dir).resolve()
+    root = content_dir.parent  # the hub folder: content/, site_config/, mkdocs.yml side by side
+    return Project(
+        root=Path.cwd(),
+        content_dir=content_dir,
+        registry_dir=(root / options.get("registries", DEFAULT_REGISTRIES)).resolve(),
+        site_name=site_name or "CarePress",
+        site_url=site_url,
+        language=language or "fr",
+        today=parse_today(today or options.get("build_date")),
+        expiry_warning_days=int(options.get("expiry_warning_days", 30)),
+    )
+
+
+def load_project(config_file: Path, today: str | None = None) -> tuple[Project, dict[str, Any]]:
+    config = read_mkdocs_yml(config_file)
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    project = project_from_options(
+        config_file, str(config.get("docs_dir", "docs")), plugin_options(config, COMPLIANCE_PLUGIN),
+        config.get("site_name"), config.get("site_url"), theme.get("language"), today)
+    return project, config

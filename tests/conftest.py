@@ -1,0 +1,104 @@
+"""Shared fixtures: throw-away hubs built from the repository's real configuration."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = "2026-11-22"  # builds and checks in tests judge expiry as of this date
+
+APPROVED = {
+    "status": "approved",
+    "code": "FR-TEST-0001",
+    "approved": "2026-10-01",
+    "expires": "2027-10-01",
+    "reviewers": {"medical": "Dr A. Martin", "legal": "B. Durand", "regulatory": "C. Petit"},
+}
+
+
+def front_matter(**fields) -> str:
+    """A valid patient article's front-matter, with `fields` replacing the defaults (None removes a key)."""
+    data = {
+        "title": "Diabète de type 2 : bouger au quotidien",
+        "description": "Des idées simples pour reprendre une activité physique adaptée avec un diabète de type 2, à son rythme et sans se décourager.",
+        "audience": "patient",
+        "persona": ["patient-dt2-recent"],
+        "funnel_stage": "attract",
+        "content_type": "disease_awareness",
+        "topic": "diabete-type-2",
+        "keywords": {"primary": "activité physique diabète type 2"},
+        "validation": dict(APPROVED),
+    }
+    for key, value in fields.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n"
+
+
+@dataclass
+class Hub:
+    """A hub in a temporary folder: the repository's mkdocs.yml, site_config and theme, and its own content."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def article(self, rel: str, body: str | None = None, **fields) -> Path:
+        title = fields.get("title", "Diabète de type 2 : bouger au quotidien")
+        body = body if body is not None else f"# {title}\n\nUn texte neutre et informatif.\n"
+        return self.write(rel, front_matter(**fields) + "\n" + body)
+
+    def carepress(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "carepress", *args], cwd=self.root, capture_output=True,
+                              text=True, env=_env(), check=check, timeout=300)
+
+    def build(self, audience: str = "all", *extra: str) -> subprocess.CompletedProcess:
+        return self.carepress("build", "--audience", audience, "--today", TODAY, *extra)
+
+    def site_files(self, audience: str) -> dict[str, str]:
+        """Every text file of a built site, by path relative to the site folder."""
+        folder = self.root / "site" / audience
+        return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+                for p in folder.rglob("*") if p.is_file()}
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["CAREPRESS_TODAY"] = TODAY
+    env.pop("NO_COLOR", None)
+    return env
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Hub:
+    root = tmp_path / "hub"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "site_config", root / "site_config")
+    shutil.copytree(REPO / "theme", root / "theme")
+    made = Hub(root)
+    made.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
+                 body="# Accueil\n\nBienvenue.\n")
+    return made

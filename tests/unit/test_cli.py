@@ -1,0 +1,92 @@
+"""`carepress check` and `schema` from the command line: findings, formats and exit codes."""
+
+import json
+
+import pytest
+
+
+def test_check_clean_hub_exits_0(hub):
+    hub.article("patient/ok.md")
+    result = hub.carepress("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 error(s), 0 warning(s) in 2 file(s)" in result.stdout
+
+
+def test_check_broken_folder_prints_file_line_and_exits_1(hub):
+    hub.write("patient/casse.md", "---\ntitle: \"Asthme\naudience: patient\n---\n")
+    hub.write("patient/vide.md", "")
+    hub.article("patient/inconnu.md", persona=["patient-inconnu"])
+    result = hub.carepress("check")
+    assert result.returncode == 1
+    assert "content/patient/casse.md:2 CP103" in result.stdout and "CP103" in result.stdout
+    assert "content/patient/vide.md:1 CP101" in result.stdout
+    assert "content/patient/inconnu.md:7 CP108" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_a_folder_outside_the_content_tree(hub):
+    folder = hub.root / "elsewhere"
+    folder.mkdir()
+    (folder / "a.md").write_bytes("---\ntitle: x\n---\nCafé".encode("latin-1"))
+    result = hub.carepress("check", "elsewhere")
+    assert result.returncode == 1
+    assert "elsewhere/a.md:4 CP100" in result.stdout
+
+
+def test_check_only_reports_the_files_asked_about(hub):
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    hub.article("patient/ok.md")
+    assert hub.carepress("check", "content/patient/ok.md").returncode == 0
+    assert hub.carepress("check", "content/patient/brouillon.md").returncode == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_machine_formats_are_valid_json(hub, fmt):
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    result = hub.carepress("check", "--format", fmt)
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert "CP200" in json.dumps(data)
+
+
+def test_github_format(hub):
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    result = hub.carepress("check", "--format", "github")
+    assert result.stdout.startswith("::error file=content/patient/brouillon.md,line=")
+
+
+def test_missing_config_is_exit_2_with_one_line(hub):
+    result = hub.carepress("check", "--config", "nope.yml")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "nope.yml" in result.stderr
+
+
+def test_broken_mkdocs_yml_is_exit_2(hub):
+    (hub.root / "mkdocs.yml").write_text("site_name: [oops\n")
+    result = hub.carepress("check")
+    assert result.returncode == 2 and "invalid YAML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_registry_is_exit_2(hub):
+    (hub.root / "site_config" / "personas.yml").write_text("personas:\n  - id: [\n")
+    result = hub.carepress("check")
+    assert result.returncode == 2 and "personas.yml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_invalid_registry_entry_is_a_finding(hub):
+    registry = hub.root / "site_config" / "products.yml"
+    registry.write_text(registry.read_text() + "  - id: sans-statut\n    brands: [Nimporte]\n")
+    result = hub.carepress("check")
+    assert result.returncode == 1
+    assert "site_config/products.yml:" in result.stdout and "CP120" in result.stdout and "rx" in result.stdout
+
+
+def test_unknown_format_is_a_usage_error(hub):
+    assert hub.carepress("check", "--format", "xml").returncode == 2
+
+
+def test_schema_command_writes_the_json_schema(hub):
+    result = hub.carepress("schema", "-o", "schema/front-matter.json")
+    assert result.returncode == 0
+    schema = json.loads((hub.root / "schema" / "front-matter.json").read_text())
+    assert "funnel_stage" in schema["properties"]

@@ -1,0 +1,101 @@
+"""Every malformed file becomes a CP1xx finding with a line and advice, never an exception."""
+
+import pytest
+
+from carepress.model.loader import parse_article
+
+GOOD = """---
+title: "Asthme : reconnaître une crise"
+audience: patient
+persona: [patient-asthme]
+funnel_stage: attract
+content_type: disease_awareness
+---
+
+# Asthme
+"""
+
+
+def load(text: str | bytes):
+    raw = text if isinstance(text, bytes) else text.encode("utf-8")
+    return parse_article(raw, "a.md", "content/a.md")
+
+
+MALFORMED = [
+    # (name, file bytes, expected code, expected line, words the advice must contain)
+    ("broken YAML", GOOD.replace("audience: patient", "audience: [patient"), "CP103", 3, "YAML"),
+    ("unclosed front-matter", "---\ntitle: x\n\n# Body\n", "CP103", 1, "never closed"),
+    ("not a mapping", "---\n- a\n- b\n---\nbody\n", "CP104", 2, "field: value"),
+    ("scalar front-matter", "---\njust a sentence\n---\nbody\n", "CP104", 2, "field: value"),
+    ("empty front-matter", "---\n---\nbody\n", "CP104", 2, "empty"),
+    ("wrong type", GOOD.replace('title: "Asthme : reconnaître une crise"', "title: [1, 2]"), "CP106", 2, "title"),
+    ("number title", GOOD.replace('title: "Asthme : reconnaître une crise"', "title: 2024"), "CP106", 2, "title"),
+    ("unknown enum", GOOD.replace("audience: patient", "audience: patients"), "CP107", 3, "patient, caregiver, hcp"),
+    ("unknown stage", GOOD.replace("funnel_stage: attract", "funnel_stage: atract"), "CP107", 5, "attraction"),
+    ("missing required field", GOOD.replace("content_type: disease_awareness\n", ""), "CP105", 2, "content_type"),
+    ("missing persona", GOOD.replace("persona: [patient-asthme]\n", ""), "CP105", 2, "persona"),
+    ("bad date", GOOD.replace("---\n\n#", "validation:\n  status: approved\n  expires: next year\n---\n\n#"), "CP106", 9, "validation.expires"),
+    ("nested typo", GOOD.replace("---\n\n#", "validation:\n  reviewer: {medical: X}\n---\n\n#"), "CP106", 8, "reviewer"),
+    ("bad nested enum", GOOD.replace("---\n\n#", "validation:\n  status: aproved\n---\n\n#"), "CP107", 8, "approved"),
+    ("non-UTF-8", GOOD.replace("reconnaître", "RECONNAITRE").encode() + "\n\nCafé crème".encode("latin-1"), "CP100", 12, "UTF-8"),
+    ("NUL bytes", b"---\ntitle: x\x00\n---\n", "CP100", 2, "binary"),
+    ("empty file", "", "CP101", 1, "empty"),
+    ("blank file", "\n\n  \n", "CP101", 1, "empty"),
+    ("no front-matter", "# Just a title\n\nText.\n", "CP102", 1, "front-matter"),
+    ("alias", GOOD.replace("persona: [patient-asthme]", "persona: &p [patient-asthme]\nproducts: *p"), "CP103", 4, "aliases"),
+    ("tab indentation", GOOD.replace("audience: patient", "audience:\n\tpatient"), "CP103", None, "YAML"),
+]
+
+
+@pytest.mark.parametrize("name, text, code, line, advice", MALFORMED, ids=[case[0] for case in MALFORMED])
+def test_malformed_file_gives_a_finding(name, text, code, line, advice):
+    loaded = load(text)
+    assert loaded.article is None
+    codes = [f.code for f in loaded.findings]
+    assert code in codes, loaded.findings
+    finding = next(f for f in loaded.findings if f.code == code)
+    if line is not None:
+        assert finding.line == line, finding
+    assert finding.line is not None and finding.line >= 1
+    assert advice.lower() in finding.message.lower()
+    assert finding.path == "content/a.md"
+
+
+def test_valid_file_loads_with_key_lines_and_body_line():
+    loaded = load(GOOD)
+    assert loaded.findings == []
+    article = loaded.article
+    assert article.meta.title == "Asthme : reconnaître une crise"
+    assert article.line_of("funnel_stage") == 5
+    assert article.body_line == 8
+    assert article.body.startswith("\n# Asthme")
+
+
+def test_utf8_bom_is_accepted():
+    loaded = load(b"\xef\xbb\xbf" + GOOD.encode())
+    assert loaded.article is not None and loaded.findings == []
+    assert loaded.article.meta.title.startswith("Asthme")
+
+
+def test_crlf_line_endings_keep_line_numbers():
+    loaded = load(GOOD.replace("\n", "\r\n").replace("audience: patient", "audience: nobody"))
+    assert [(f.code, f.line) for f in loaded.findings] == [("CP107", 3)]
+    assert load(GOOD.replace("\n", "\r\n")).article.meta.audience == "patient"
+
+
+def test_unknown_top_level_field_is_a_warning_with_a_suggestion():
+    loaded = load(GOOD.replace("audience: patient", "audience: patient\npersnoa: x"))
+    assert loaded.article is not None
+    (finding,) = loaded.findings
+    assert (finding.code, finding.severity, finding.line) == ("CP110", "warning", 4)
+    assert "persona" in finding.message
+
+
+def test_material_keys_pass_through():
+    assert load(GOOD.replace("---\n\n#", "hide: [toc]\ntags: [a]\n---\n\n#")).findings == []
+
+
+def test_deep_nesting_is_bounded():
+    deep = "x: " + "[" * 200 + "]" * 200
+    loaded = load(GOOD.replace("---\n\n#", deep + "\n---\n\n#"))
+    assert [f.code for f in loaded.findings] == ["CP103"]
