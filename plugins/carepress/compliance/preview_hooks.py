@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 
 from carepress.compliance.engine import Verdict
@@ -32,6 +33,13 @@ class PreviewHooks:
             return  # not published on this site, or the site already has a home page: nothing to move
         _set_destination(page, "index.html")
 
+    def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        """A section takes the `nav_title` of its index page (folder names have no accents)."""
+        state = _build_state(config)
+        if state:
+            _title_sections(nav.items, state)
+        return nav
+
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         state = _build_state(config)
         if self.in_preview() and state and state.article(page.file.src_uri) is None:
@@ -45,6 +53,17 @@ class PreviewHooks:
         if verdict is not None:
             context["carepress_preview"] = preview_status(verdict, state.article(page.file.src_uri), state.site.project.today)
         return context
+
+
+def _title_sections(items, state) -> None:
+    for item in items:
+        if isinstance(item, Section):
+            index = next((c for c in item.children if isinstance(c, Page) and c.file.name == "index"), None)
+            article = state.article(index.file.src_uri) if index else None
+            nav_title = (article.meta.model_extra or {}).get("nav_title") if article else None
+            if isinstance(nav_title, str) and nav_title.strip():
+                item.title = nav_title.strip()
+            _title_sections(item.children, state)
 
 
 def _set_destination(file: File, dest_uri: str) -> None:
