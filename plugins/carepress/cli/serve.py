@@ -40,6 +40,8 @@ def serve(audience: str, config_dir: Path, dev_addr: str, open_in_browser: bool,
         fail(f"{config_file}: configuration not found (each audience has site_config/<audience>.yml)")
     setup_logging(verbose)
     try:
-        mkdocs_serve(str(config_file), livereload=True, open_in_browser=open_in_browser, dev_addr=dev_addr)
+        # Registries (personas, products) change findings too: rebuild when they are saved.
+        mkdocs_serve(str(config_file), livereload=True, watch=[str(config_dir)], open_in_browser=open_in_browser,
+                     dev_addr=dev_addr)
     except MkDocsConfigurationError as error:
         fail(f"{config_file}: {error}")
