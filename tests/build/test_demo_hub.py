@@ -15,7 +15,7 @@ from carepress.compliance.preview import preview_status
 from carepress.model.schema import SiteAudience
 from carepress.model.site import load_site
 from carepress.settings import load_project
-from conftest import REPO
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.build
 

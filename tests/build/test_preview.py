@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import TODAY
+from tests.conftest import TODAY
 
 pytestmark = pytest.mark.build
 

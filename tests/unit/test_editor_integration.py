@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from carepress.authoring.editor_schemas import editor_schemas
-from conftest import REPO
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize("name", sorted(editor_schemas()))

@@ -9,7 +9,7 @@ from carepress.authoring.slug import slugify
 from carepress.model.loader import parse_article
 from carepress.model.registries import load_registries
 from carepress.model.schema import Audience, ContentType, FunnelStage, Status
-from conftest import REPO
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize("title, slug", [

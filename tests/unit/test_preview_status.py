@@ -8,7 +8,7 @@ from carepress.compliance.engine import Verdict
 from carepress.compliance.preview import CHANGED_SINCE_APPROVAL, preview_status
 from carepress.model.loader import parse_article
 from carepress.report.finding import Finding, Severity
-from conftest import APPROVED, front_matter
+from tests.conftest import APPROVED, front_matter
 
 TODAY = dt.date(2026, 11, 22)
 
