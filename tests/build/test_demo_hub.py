@@ -74,3 +74,15 @@ def test_the_demo_builds_and_each_site_has_its_own_home(tmp_path, audience):
     heading = "Espace professionnels de santé" if audience == "hcp" else "Vivre avec une maladie chronique"
     assert f">{heading}" in home
     assert "cp-preview-banner" not in home
+
+
+def test_disease_awareness_pages_and_their_guides_name_no_product():
+    """Until the drug-name rules land, at least the registry's brands and INNs stay off these pages."""
+    project, _ = load_project(REPO / "mkdocs.yml", str(TODAY))
+    site = load_site(project)
+    names = [name.lower() for product in site.products.values() for name in product.names]
+    guides = [p for p in project.content_dir.rglob("*.txt")]
+    pages = [(a.path, a.text) for a in site.articles.values() if a.meta.content_type.value == "disease_awareness"]
+    assert guides and pages
+    for path, text in [*pages, *((p.name, p.read_text(encoding="utf-8")) for p in guides)]:
+        assert not [name for name in names if name in text.lower()], path
