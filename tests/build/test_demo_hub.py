@@ -81,7 +81,7 @@ def test_disease_awareness_pages_and_their_guides_name_no_product():
     project, _ = load_project(REPO / "mkdocs.yml", str(TODAY))
     site = load_site(project)
     names = [name.lower() for product in site.products.values() for name in product.names]
-    guides = [p for p in project.content_dir.rglob("*.txt")]
+    guides = list(project.content_dir.rglob("*.txt"))
     pages = [(a.path, a.text) for a in site.articles.values() if a.meta.content_type.value == "disease_awareness"]
     assert guides and pages
     for path, text in [*pages, *((p.name, p.read_text(encoding="utf-8")) for p in guides)]:
