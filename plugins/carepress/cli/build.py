@@ -10,6 +10,7 @@ import click
 
 from carepress.cli import main
 from carepress.cli._common import EXIT_FINDINGS, configuration_errors, fail, today_option
+from carepress.compliance.preview import PREVIEW_VARIABLE
 from carepress.settings import TODAY_VARIABLE, parse_today
 
 AUDIENCES = ("patient", "hcp")
@@ -62,6 +63,7 @@ def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool,
     """Build the hub's sites into SITE_DIR/patient and SITE_DIR/hcp."""
     if today:
         os.environ[TODAY_VARIABLE] = parse_today(today).isoformat()
+    os.environ.pop(PREVIEW_VARIABLE, None)  # a published build is never a preview
     setup_logging(verbose)
     for name in AUDIENCES if audience == "all" else (audience,):
         config_file = audience_config(config_dir, name)

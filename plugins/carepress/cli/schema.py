@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from carepress.authoring.editor_schemas import editor_schemas
 from carepress.cli import main
-from carepress.model.schema import json_schema
 
 
 @main.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
-def schema(output: Path | None) -> None:
+@click.option("--folder", type=click.Path(path_type=Path, file_okay=False),
+              help="Write every editor schema (front-matter.json, personas.json, products.json) into this folder.")
+def schema(output: Path | None, folder: Path | None) -> None:
     """Write the JSON Schema of article front-matter (for VS Code's YAML extension and others)."""
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
-    if output:
+    schemas = editor_schemas()
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in schemas.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {', '.join(str(folder / name) for name in schemas)}", err=True)
+    elif output:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        output.write_text(schemas["front-matter.json"], encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(schemas["front-matter.json"], nl=False)

@@ -12,6 +12,7 @@ from mkdocs.structure.files import Files
 
 from carepress.compliance.config import ComplianceConfig
 from carepress.compliance.engine import Verdict, evaluate
+from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site, load_site
@@ -40,7 +41,7 @@ def build_state(config: MkDocsConfig) -> BuildState | None:
     return _STATES.get(id(config))
 
 
-class CompliancePlugin(BasePlugin[ComplianceConfig]):
+class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
             Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
@@ -57,9 +58,10 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         dropped = 0
         for file in list(files.documentation_pages()):
             verdict = verdicts.get(file.src_uri)
-            if file.generated_by is None and (verdict is None or not verdict.published):
+            if file.generated_by is None and not self.keeps(verdict):
                 files.remove(file)
                 dropped += 1
+        self.move_home(files)
         self._log(verdicts.values())
         log.info(f"{audience.value} site: {len(verdicts) - dropped} page(s) published, {dropped} left out")
         return files

@@ -1,0 +1,1 @@
+"""Authoring: what editors use before a page reaches review (scaffolding, preview status)."""

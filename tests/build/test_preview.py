@@ -1,0 +1,119 @@
+"""The preview (`carepress serve`) keeps rejected pages and shows a status banner; `build` never does."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.build
+
+BROKEN_YAML = '---\ntitle: "Asthme\naudience: patient\n---\n\n# Asthme\n'
+
+
+def _hub_with_every_state(hub):
+    hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
+    hub.article("asthme/brouillon.md", title="Asthme : un brouillon", validation={"status": "draft"})
+    hub.article("asthme/inconnu.md", title="Asthme : persona inconnu", persona=["personne-inconnue"])
+    hub.article("asthme/expire.md", title="Asthme : page expirée",
+                validation={"status": "approved", "code": "X-1", "approved": "2025-01-01", "expires": "2026-01-01",
+                            "reviewers": {"medical": "Dr A", "legal": "B", "regulatory": "C"}})
+    hub.article("pro/reserve.md", title="Réservé aux professionnels", audience="hcp", persona=["hcp-medecin-generaliste"],
+                content_type="medical_scientific")
+    hub.write("asthme/casse.md", BROKEN_YAML)
+
+
+def _env(**extra) -> dict[str, str]:
+    return dict(os.environ, CAREPRESS_TODAY=TODAY, **extra)
+
+
+def _preview_build(hub, site_dir):
+    (hub.root / "site_config" / "preview.yml").write_text(
+        "INHERIT: patient.yml\nplugins:\n  carepress/compliance:\n    audience: patient\n    preview: true\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "site_config/preview.yml", "-d", str(site_dir)],
+                            cwd=hub.root, capture_output=True, text=True, env=_env(), timeout=300)
+    assert result.returncode == 0, result.stderr
+    return lambda rel: (site_dir / rel / "index.html").read_text(encoding="utf-8")
+
+
+def test_preview_shows_every_page_of_the_site_with_its_state_and_findings(hub, tmp_path):
+    _hub_with_every_state(hub)
+    page = _preview_build(hub, tmp_path / "preview")
+    assert 'data-cp-preview="approved"' in page("asthme/ok") and "admonition success cp-preview-banner" in page("asthme/ok")
+    draft = page("asthme/brouillon")
+    assert 'data-cp-preview="draft"' in draft and "Brouillon" in draft and "CP200" in draft
+    assert "non publiée par le build" in draft
+    unknown = page("asthme/inconnu")
+    assert "CP108" in unknown and "personne-inconnue" in unknown
+    assert 'data-cp-preview="approved expired"' in page("asthme/expire") and "Validation expirée" in page("asthme/expire")
+    broken = page("asthme/casse")  # no Article: a placeholder page, the parse finding in the banner
+    assert 'data-cp-preview="broken"' in broken and "CP103" in broken and "content/asthme/casse.md" in broken
+    assert not (tmp_path / "preview" / "pro" / "reserve").exists()  # the other site's pages stay out
+
+
+def test_build_never_shows_the_banner_even_with_the_preview_variable_set(hub):
+    _hub_with_every_state(hub)
+    result = hub.carepress("build", "--audience", "patient", "--today", TODAY)  # hub.carepress has no preview variable
+    assert result.returncode == 0, result.stderr
+    leaked = subprocess.run([sys.executable, "-m", "carepress", "build", "--audience", "patient", "--site-dir", "site-env"],
+                            cwd=hub.root, capture_output=True, text=True, env=_env(CAREPRESS_PREVIEW="1"), timeout=300)
+    assert leaked.returncode == 0, leaked.stderr
+    for folder in ("site/patient", "site-env/patient"):
+        files = {p.relative_to(hub.root / folder).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+                 for p in (hub.root / folder).rglob("*") if p.is_file()}
+        assert "asthme/ok/index.html" in files
+        assert "asthme/brouillon/index.html" not in files and "asthme/casse/index.html" not in files
+        assert not [name for name, text in files.items() if "cp-preview" in text or "Prévisualisation" in text]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get_until(url: str, wanted: str, process: subprocess.Popen, limit: float = 90) -> str:
+    """Poll the preview server until the page contains `wanted` (a bound on waiting, not a timing assertion)."""
+    deadline = time.monotonic() + limit
+    text = ""
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "carepress serve stopped"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text = response.read().decode("utf-8")
+            if wanted in text:
+                return text
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{wanted!r} never appeared at {url}; last page:\n{text[:2000]}")
+
+
+def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp_path):
+    _hub_with_every_state(hub)
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")  # a file, not a pipe: a full pipe would block the server
+    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        draft = _get_until(f"{base}/asthme/brouillon/", 'data-cp-preview="draft"', process)
+        assert "CP200" in draft
+        hub.write("asthme/ok.md", BROKEN_YAML)  # the editor saves a half-written front-matter
+        broken = _get_until(f"{base}/asthme/ok/", 'data-cp-preview="broken"', process)
+        assert "CP103" in broken
+        hub.article("asthme/ok.md", title="Asthme : corrigé")  # fixed again: back to a normal page
+        _get_until(f"{base}/asthme/ok/", 'data-cp-preview="approved"', process)
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
