@@ -154,7 +154,7 @@ def _use_every_page(page, base: str, site) -> list[str]:
         page.mouse.wheel(0, 100_000)
     page.goto(base)
     page.click("input[data-md-component=search-query]")
-    page.fill("input[data-md-component=search-query]", "diabète")
+    page.keyboard.type("diabète")  # typed: Material searches on key events
     page.wait_for_selector(".md-search-result__item")
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
@@ -224,7 +224,7 @@ def test_site_works_under_its_own_security_headers(hub, browser):
                 page.wait_for_load_state("networkidle")
                 violations += page.evaluate("window.__violations")
             page.click("input[data-md-component=search-query]")
-            page.fill("input[data-md-component=search-query]", "glycémie")
+            page.keyboard.type("glycémie")
             page.wait_for_selector(".md-search-result__item")  # the search worker runs under worker-src
             violations += page.evaluate("window.__violations")
             engine.wait_for("pageview", count=4)  # connect-src lets events reach the endpoint
@@ -235,3 +235,19 @@ def test_site_works_under_its_own_security_headers(hub, browser):
             assert page.evaluate("window.__ran") is None
             assert any("script-src" in violation for violation in page.evaluate("window.__violations"))
         context.close()
+
+
+def test_material_palette_toggle_stores_nothing(hub, page):
+    """Material saves the chosen palette with __md_set; CarePress keeps it in memory for the page only."""
+    config = hub.root / "mkdocs.yml"
+    toggles = ("  palette:\n"
+               "    - scheme: default\n      toggle: {icon: material/brightness-7, name: Sombre}\n"
+               "    - scheme: slate\n      toggle: {icon: material/brightness-4, name: Clair}\n")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"  palette:\n(?:    .*\n)*", lambda _: toggles, text, count=1), encoding="utf-8")
+    assert hub.build("patient").returncode == 0
+    with serve_folder(hub.root / "site" / "patient") as base:
+        page.goto(base)
+        page.click("label[title=Sombre]")
+        assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+        _assert_nothing_stored(page)
