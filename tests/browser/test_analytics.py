@@ -43,10 +43,7 @@ def configure(hub, provider: str, endpoint: str) -> None:
     options = {"provider": provider, "endpoint": endpoint}
     if provider in SITE_IDS and provider != "plausible":  # Plausible defaults to site_url's domain
         options["site_id"] = SITE_IDS[provider]
-    block = "  carepress/analytics:\n" + "".join(f"    {key}: '{value}'\n" for key, value in options.items())
-    config = hub.root / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"  carepress/analytics:\n(?:    .*\n)*", lambda _: block, text, count=1), encoding="utf-8")
+    hub.set_plugin_options("carepress/analytics", **options)
 
 
 def demo_hub(hub, provider: str | None, receiver_: Receiver | None) -> None:
@@ -156,7 +153,8 @@ def _use_every_page(page, base: str, site) -> list[str]:
     page.click("input[data-md-component=search-query]")
     page.keyboard.type("diabète")  # typed: Material searches on key events
     page.wait_for_selector(".md-search-result__item")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # Enter opens the first result
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     return requested
 
