@@ -163,6 +163,7 @@ def _assert_nothing_stored(page) -> None:
     assert page.evaluate("document.cookie") == ""
     assert page.evaluate("localStorage.length") == 0, page.evaluate("Object.keys(localStorage)")
     assert page.evaluate("sessionStorage.length") == 0, page.evaluate("Object.keys(sessionStorage)")
+    assert page.evaluate("indexedDB.databases()") == []
 
 
 def test_patient_site_stores_nothing_and_stays_local(hub, page):
@@ -204,6 +205,7 @@ document.addEventListener('securitypolicyviolation',
 def test_site_works_under_its_own_security_headers(hub, browser):
     with receiver("plausible") as engine:
         demo_hub(hub, "plausible", engine)
+        assert hub.build("hcp").returncode == 0
         site = hub.root / "site" / "patient"
         headers = served_headers(site)
         assert engine.url in headers["Content-Security-Policy"]  # connect-src names the endpoint
@@ -232,6 +234,11 @@ def test_site_works_under_its_own_security_headers(hub, browser):
                           " document.head.appendChild(s); }")
             assert page.evaluate("window.__ran") is None
             assert any("script-src" in violation for violation in page.evaluate("window.__violations"))
+        hcp = hub.root / "site" / "hcp"
+        with serve_folder(hcp, served_headers(hcp)) as base:
+            page.goto(base)
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("window.__violations") == []
         context.close()
 
 

@@ -134,7 +134,7 @@
     var button = control.querySelector("button");
     function render() {
       var out = optedOut();
-      status.textContent = control.getAttribute(out ? "data-status-opted-out" : "data-status-measured");
+      status.textContent = control.getAttribute(out || privacySignal() ? "data-status-opted-out" : "data-status-measured");
       button.textContent = control.getAttribute(out ? "data-label-in" : "data-label-out");
     }
     button.addEventListener("click", function () {
@@ -148,7 +148,6 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-cp-opt-out]"), setUpOptOut);
-  if (!config.provider) return;
   document.addEventListener("click", onClick, true);
   document.addEventListener("auxclick", function (event) { if (event.button === 1) onClick(event); }, true);
   send("pageview");
