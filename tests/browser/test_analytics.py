@@ -182,17 +182,23 @@ def test_patient_site_stores_nothing_and_stays_local(hub, page):
     assert any(url.startswith(engine.url) for url in requested)  # the engine was the local receiver
 
 
-def test_repository_demo_content_stores_nothing_and_stays_local(hub, page):
+def test_repository_demo_content_measures_and_stores_nothing(hub, page):
     for source in (REPO / "content").rglob("*"):
         if source.is_file():
             hub.write(source.relative_to(REPO / "content").as_posix(), source.read_bytes())
-    assert hub.build("patient").returncode == 0
-    site = hub.root / "site" / "patient"
-    with serve_folder(site) as base:
-        requested = _use_every_page(page, base, site)
-        _assert_nothing_stored(page)
+    with receiver("beacon") as engine:
+        configure(hub, "beacon", engine.url + "/collect")
+        assert hub.build("patient").returncode == 0
+        site = hub.root / "site" / "patient"
+        with serve_folder(site) as base:
+            requested = _use_every_page(page, base, site)
+            _assert_nothing_stored(page)
+            views = engine.wait_for("pageview", count=len(list(site.rglob("index.html"))))
     assert {urlsplit(url).hostname for url in requested if not url.startswith("data:")} == {"127.0.0.1"}
-    assert not any(url.endswith("analytics.js") for url in requested)  # provider none: no script at all
+    food = next(view for view in views if view.dimensions["page_path"] == "/diabete-type-2/alimentation/")
+    assert food.dimensions == {  # from content/diabete-type-2/alimentation.md (funnel_stage: attraction)
+        "persona": "patient-dt2-recent", "funnel_stage": "attract", "content_type": "disease_awareness",
+        "topic": "diabete-type-2", "audience": "patient", "language": "fr", "page_path": "/diabete-type-2/alimentation/"}
 
 
 VIOLATIONS = """

@@ -78,3 +78,11 @@ def test_an_editor_privacy_page_wins_and_gets_the_opt_out_control(hub):
     assert hub.build("patient").returncode == 0
     page = hub.site_files("patient")["confidentialite/index.html"]
     assert "Notre politique." in page and "data-cp-opt-out" in page and "Ce que nous mesurons" not in page
+
+
+def test_provider_none_loads_no_script(hub):
+    assert hub.build("patient").returncode == 0
+    files = hub.site_files("patient")
+    assert "cp-analytics" not in files["index.html"] and "analytics.js" not in files["index.html"]
+    assert "ne mesure pas son audience" in files["confidentialite/index.html"]
+    assert "connect-src 'self';" in files["_headers"]
