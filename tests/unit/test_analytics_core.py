@@ -77,7 +77,8 @@ def test_page_path_is_site_absolute():
     ('[Guide](g.pdf){ .cp-cta }', "without an event name"),
     ('[Guide](g.pdf){ data-cp-event="guide" }', "without the `.cp-cta` class"),
     ('[Guide](g.pdf){ .cp-cta data-cp-event="Download Guide" }', "is not valid"),
-    ('[Guide](g.pdf){ .cp-cta data-cp-event="" }', "is not valid"),
+    ('[Guide](g.pdf){ .cp-cta data-cp-event="" }', "has no value"),
+    ('[Guide](g.pdf){ .cp-cta data-cp-event }', "has no value"),
     ('[Guide](g.pdf){ .cp-cta data-cp-event="guide }', "cannot be read"),
     ('[Guide](g.pdf){ .cp-cta data-cp-event=a data-cp-event=b }', "given twice"),
     ('[Guide](g.pdf) .cp-cta data-cp-event="guide"', "outside an attribute list"),
@@ -89,7 +90,8 @@ def test_malformed_cta_markers(markdown, message):
 
 def test_well_formed_cta_and_code_examples_pass():
     markdown = ('[Guide](g.pdf){ .cp-cta #guide data-cp-event="download-guide" target=_blank }\n\n'
-                '```markdown\n[x](y){ .cp-cta }\n```\n')
+                '```markdown\n[x](y){ .cp-cta }\n```\n'
+                'Write `{ .cp-cta }` and ``data-cp-event`` in the attribute list.\n')
     assert list(check_ctas(markdown)) == []
 
 

@@ -13,6 +13,7 @@ MAX_EVENT_NAME = 64
 _ATTR_LIST = re.compile(r"\{:?([^{}\n]*)\}")
 _TOKEN = re.compile(r"""\s*(?:\.(?P<cls>[\w-]+)|\#(?P<id>[\w-]+)|(?P<key>[\w:-]+)(?:=(?P<value>"[^"]*"|'[^']*'|[^\s"'}]+))?)""")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)[^`].*?\1")
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,11 @@ def check_ctas(markdown: str) -> Iterator[CtaProblem]:
     for line in markdown.splitlines(keepends=True):
         if _FENCE.match(line):
             fenced = not fenced
-        elif not fenced and (CTA_CLASS in line or EVENT_ATTRIBUTE in line):
-            yield from _check_line(line, offset)
+        elif not fenced:
+            # Inline code (an example in prose) is blanked, keeping offsets.
+            prose = _CODE_SPAN.sub(lambda match: " " * len(match.group(0)), line)
+            if CTA_CLASS in prose or EVENT_ATTRIBUTE in prose:
+                yield from _check_line(prose, offset)
         offset += len(line)
 
 
@@ -66,7 +70,9 @@ def _check_attributes(body: str) -> str | None:
     if EVENT_ATTRIBUTE not in attributes:
         return f"`.{CTA_CLASS}` without an event name; add {EVENT_ATTRIBUTE}=\"event-name\""
     name = attributes[EVENT_ATTRIBUTE]
-    if not name or len(name) > MAX_EVENT_NAME or not EVENT_NAME.fullmatch(name):
+    if not name:
+        return f"`{EVENT_ATTRIBUTE}` has no value; write {EVENT_ATTRIBUTE}=\"event-name\""
+    if len(name) > MAX_EVENT_NAME or not EVENT_NAME.fullmatch(name):
         return (f"event name {name!r} is not valid; use lowercase letters, digits and hyphens "
                 f"(at most {MAX_EVENT_NAME} characters), e.g. download-guide")
     return None
