@@ -69,7 +69,9 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
         (site_dir / "_headers").write_text(netlify_headers(headers), encoding="utf-8")
         deploy = Path(config.docs_dir).parent / DEPLOY_DIR
         deploy.mkdir(parents=True, exist_ok=True)
-        (deploy / f"{site_dir.name}.nginx.conf").write_text(nginx_snippet(headers), encoding="utf-8")
+        state = build_state(config)  # the audience, not the folder name: a build may go through a temp folder
+        name = state.audience.value if state else site_dir.name
+        (deploy / f"{name}.nginx.conf").write_text(nginx_snippet(headers), encoding="utf-8")
 
     def _block(self, kind: str, title: str | None, path: str, article) -> str | None:
         """The JSON configuration block analytics.js reads (a CSP allows it: it is not executed)."""
