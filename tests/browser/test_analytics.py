@@ -66,6 +66,8 @@ def test_events_arrive_valid_and_private(hub, page, provider):
     with receiver(provider) as engine:
         demo_hub(hub, provider, engine)
         with serve_folder(hub.root / "site" / "patient") as base:
+            transports = set()
+            page.on("request", lambda r: transports.add(r.resource_type) if r.url.startswith(engine.url) and r.method == "POST" else None)
             page.goto(base + "patient/guide/" + PRIVATE_SUFFIX, referer=REFERRER)
             [view] = engine.wait_for("pageview")
             assert engine.named("read_complete") == []  # the end of a long article is not in view yet
@@ -85,6 +87,23 @@ def test_events_arrive_valid_and_private(hub, page, provider):
     assert cta.properties == {"cta": "download-guide"}
     assert outbound.properties["url"] == "https://www.ameli.fr/assure/sante/themes/diabete"
     assert download.properties["url"] == "/patient/guide.pdf"
+    # sendBeacon ("ping") where no CORS preflight is needed; a keepalive fetch for JSON engines.
+    assert transports == ({"fetch"} if provider in ("plausible", "umami") else {"ping"})
+
+
+def test_fetch_keepalive_is_the_fallback_without_send_beacon(hub, browser):
+    with receiver("matomo") as engine:
+        demo_hub(hub, "matomo", engine)
+        context = browser.new_context()
+        context.add_init_script("delete Navigator.prototype.sendBeacon")
+        page = context.new_page()
+        transports = set()
+        page.on("request", lambda r: transports.add(r.resource_type) if r.url.startswith(engine.url) else None)
+        with serve_folder(hub.root / "site" / "patient") as base:
+            page.goto(base + "patient/guide/")
+            [view] = engine.wait_for("pageview")
+        context.close()
+    assert transports == {"fetch"} and view.dimensions == EXPECTED_DIMENSIONS
 
 
 def test_not_found_page_reports_the_path_only(hub, page):
