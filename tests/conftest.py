@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,14 @@ class Hub:
         title = fields.get("title", "Diabète de type 2 : bouger au quotidien")
         body = body if body is not None else f"# {title}\n\nUn texte neutre et informatif.\n"
         return self.write(rel, front_matter(**fields) + "\n" + body)
+
+    def set_plugin_options(self, plugin: str, **options) -> None:
+        """Replace one plugin's options in the hub's mkdocs.yml (string values)."""
+        block = f"  {plugin}:\n" + "".join(f"    {key}: '{value}'\n" for key, value in options.items())
+        config = self.root / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        pattern = rf"  {re.escape(plugin)}:.*\n(?:    .*\n)*"
+        config.write_text(re.sub(pattern, lambda _: block, text, count=1), encoding="utf-8")
 
     def carepress(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "carepress", *args], cwd=self.root, capture_output=True,

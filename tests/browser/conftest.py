@@ -42,6 +42,18 @@ def browser():
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extra_headers: dict[str, str] = {}
+    not_found_page: str | None = None  # served with status 404 for a missing path, like a real host
+
+    def send_error(self, code, message=None, explain=None) -> None:
+        page = Path(self.directory) / self.not_found_page if self.not_found_page else None
+        if code != 404 or page is None or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def end_headers(self) -> None:
         for name, value in self.extra_headers.items():
@@ -53,9 +65,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(folder: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
+def serve_folder(folder: Path, headers: dict[str, str] | None = None, not_found_page: str | None = None) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 at a free port; yields its base URL."""
-    handler = type("Handler", (_Handler,), {"extra_headers": headers or {}})
+    handler = type("Handler", (_Handler,), {"extra_headers": headers or {}, "not_found_page": not_found_page})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

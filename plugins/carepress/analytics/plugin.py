@@ -1,9 +1,93 @@
-"""Cookie-less analytics hooks (filled in by the analytics issue)."""
+"""The MkDocs adapter of analytics: assets, per-page JSON configuration, privacy pages, security headers."""
 
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from carepress.analytics.config import AnalyticsConfig
+from carepress.analytics.dimensions import content_dimensions, page_path, strip_url
+from carepress.analytics.headers import netlify_headers, nginx_snippet, security_headers
+from carepress.analytics.privacy import OPT_OUT_SHORTCODE, PAGES, opt_out_control, privacy_markdown
+from carepress.analytics.settings import Provider, parse_settings
+from carepress.compliance.plugin import build_state
+
+log = logging.getLogger("mkdocs.plugins.carepress.analytics")
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+ASSETS_URI = "assets/carepress"
+DEPLOY_DIR = "deploy"  # beside site/: server configuration, never published
 
 
 class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
-    pass
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # A ConfigurationError here ends `carepress build` with one line and exit code 2.
+        self.settings = parse_settings(dict(self.config), config.site_url)
+        self.language = config.theme.get("language") or "fr"
+        site_url = urlsplit(config.site_url or "")
+        self.base_path = site_url.path.rstrip("/")
+        self.site_origin = f"{site_url.scheme}://{site_url.netloc}" if site_url.netloc else None
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for asset in sorted(ASSETS_DIR.glob("*.js")):
+            files.append(File.generated(config, f"{ASSETS_URI}/{asset.name}", abs_src_path=str(asset)))
+        if self.config.privacy_page:
+            for language, src_uri in PAGES.items():
+                if files.get_file_from_path(src_uri) is None:  # an editor's own page wins
+                    files.append(File.generated(config, src_uri, content=privacy_markdown(self.settings, language)))
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if OPT_OUT_SHORTCODE not in markdown:
+            return markdown
+        language = "en" if page.file.src_uri == PAGES["en"] else self.language
+        return markdown.replace(OPT_OUT_SHORTCODE, opt_out_control(self.settings, language))
+
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):
+        state = build_state(config)
+        article = state.article(page.file.src_uri) if state else None
+        path = self.base_path + page_path(page.url)
+        context["carepress_analytics"] = self._block("article" if article else "page", page.title, path, article)
+        return context
+
+    def on_template_context(self, context, template_name: str, config: MkDocsConfig):
+        if template_name == "404.html":
+            context["carepress_analytics"] = self._block("404", "404", self.base_path + "/404.html", None)
+        return context
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        headers = security_headers(self.settings)
+        site_dir = Path(config.site_dir)
+        (site_dir / "_headers").write_text(netlify_headers(headers), encoding="utf-8")
+        deploy = Path(config.docs_dir).parent / DEPLOY_DIR
+        deploy.mkdir(parents=True, exist_ok=True)
+        state = build_state(config)  # the audience, not the folder name: a build may go through a temp folder
+        name = state.audience.value if state else site_dir.name
+        (deploy / f"{name}.nginx.conf").write_text(nginx_snippet(headers), encoding="utf-8")
+
+    def _block(self, kind: str, title: str | None, path: str, article) -> str | None:
+        """The JSON configuration block analytics.js reads (a CSP allows it: it is not executed)."""
+        settings = self.settings
+        if settings.provider is Provider.NONE:
+            return None
+        canonical = strip_url(self.site_origin + path) if self.site_origin else None
+        data = {
+            "provider": settings.provider.value,
+            "endpoint": settings.collect_url,
+            "site_id": settings.site_id,
+            "downloads": list(settings.downloads),
+            "matomo_dimensions": settings.matomo_dimensions,
+            "page": {"type": kind, "title": title or "", "url": None if kind == "404" else canonical},
+            "dimensions": content_dimensions(article, path, self.language),
+        }
+        # `<` escaped so page text can never close the <script> element.
+        return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
