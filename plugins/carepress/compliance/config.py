@@ -9,3 +9,7 @@ class ComplianceConfig(Config):
     registries = c.Type(str, default="site_config")  # relative to the hub folder (parent of docs_dir)
     build_date = c.Optional(c.Type(str))  # YYYY-MM-DD; else $CAREPRESS_TODAY, else today
     expiry_warning_days = c.Type(int, default=30)
+    disclaimer = c.Type(str, default="Ces informations ne remplacent pas l'avis de votre médecin.")  # patient pages
+    reports_dir = c.Type(str, default="reports")  # publication manifest, HCP access snippet; never inside site/
+    access_control = c.Choice(("basic", "auth_request"), default="basic")  # the HCP site's nginx snippet
+    patient_site_url = c.Optional(c.Type(str))  # where the HCP gate sends visitors who are not professionals

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 import importlib
 from dataclasses import dataclass, field, replace
 
+from carepress.compliance.links import unpublished_link_findings
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -107,6 +108,7 @@ def evaluate(site: Site, audience: SiteAudience) -> dict[str, Verdict]:
         if in_audience:
             findings += run_rules(article, context)
         verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
+    unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
     return verdicts
 
 
