@@ -116,11 +116,11 @@ def check_all(site: Site) -> list[Finding]:
     """Every finding of the tree, each page judged for every site it belongs to."""
     unique: dict[tuple, Finding] = {}
     for finding in site.load_findings:
-        unique[(finding.path, finding.line, finding.code, finding.message)] = finding
+        unique[(finding.path, finding.line, finding.code, finding.message, finding.severity)] = finding
     for audience in SiteAudience:
         for verdict in evaluate(site, audience).values():
             for finding in verdict.findings:
-                key = (finding.path, finding.line, finding.code, finding.message)
+                key = (finding.path, finding.line, finding.code, finding.message, finding.severity)
                 known = unique.setdefault(key, finding)
                 if known.audience != finding.audience:  # the same on both sites: not audience-specific
                     unique[key] = replace(known, audience=None)

@@ -107,10 +107,10 @@ def _contradictions(entry: _Entry) -> list[str]:
         return []
     problems = []
     public_visas = [visa for visa in entry.visas if visa.type == "GP"]
-    for flag in ("rx", "reimbursed", "advertising_restricted"):
-        if getattr(entry, flag) and public_visas:
-            problems.append(f"`{flag}: true` contradicts its GP (public advertising) visa {public_visas[0].number}; "
-                            "correct the flag or remove the visa")
+    flags = [f"`{flag}: true`" for flag in ("rx", "reimbursed", "advertising_restricted") if getattr(entry, flag)]
+    if flags and public_visas:
+        problems.append(f"{', '.join(flags)} contradicts its GP (public advertising) visa {public_visas[0].number}; "
+                        "correct the flags or remove the visa")
     if not entry.smpc_url:
         problems.append("no `smpc_url`: product pages must link to the SmPC; add it")
     if not entry.pharmacovigilance:
