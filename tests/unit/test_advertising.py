@@ -30,14 +30,16 @@ def test_medicine_names_match_across_case_accents_plural_and_look_alikes(text):
 
 
 @pytest.mark.parametrize("text", ["l'insuline est une hormone", "un inhalateur de secours", "la glycémie du matin",
-                                  "une formation de pharmacien", "des dolines calcaires"])
+                                  "une formation de pharmacien", "des dolines calcaires", "un champi à la poêle",
+                                  "ils se concerta", "une batterie au lithium"])
 def test_neutral_words_are_not_medicines(text):
     assert _lexicons().find_medicines(text) == []
 
 
 def test_confusables_fold_to_latin_skeletons_with_original_offsets():
-    folded, offsets = fold("Le Gluc\u043erex")  # Cyrillic о
-    assert folded == "le glucorex" and offsets[-1] == len("Le Gluc\u043erex") - 1
+    assert fold("Le Gluc\u043erex") == ("le glucorex", None)  # Cyrillic о; one character for one
+    folded, offsets = fold("Glu\u200bcоrex")  # a zero-width space and a Cyrillic о
+    assert folded == "glucorex" and offsets == [0, 1, 2, 4, 5, 6, 7, 8]
 
 
 @pytest.mark.parametrize("text", ["un traitement miraculeux", "des résultats miraculeuses", "une molécule révolutionnaire",
@@ -50,7 +52,9 @@ def test_claims_match_across_word_forms(text):
 
 @pytest.mark.parametrize("text", ["Parlez-en avec votre médecin.", "appelez le 15 sans attendre",
                                   "la promotion de la santé", "un dépistage gratuit", "ask your doctor about exercise",
-                                  "les traitements efficaces existent", "une guerre des prix"])
+                                  "les traitements efficaces existent", "une guerre des prix",
+                                  "le diabète de type 2 ne se guérit pas", "un suivi exigeant", "il ne sort guère",
+                                  "une répartition inégale"])
 def test_neutral_sentences_are_not_claims(text):
     assert _lexicons().find_claims(text) == [], text
 

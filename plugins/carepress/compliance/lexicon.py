@@ -40,22 +40,42 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """The matching form of `text`, and for each of its characters the offset it came from."""
-    out: list[str] = []
+def _fold_char(char: str) -> str:
+    if char in _INVISIBLE:
+        return ""
+    if char.isascii():
+        return char.lower()
+    compatible = unicodedata.normalize("NFKC", char).translate(_CONFUSABLES)
+    decomposed = unicodedata.normalize("NFD", compatible)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character."""
+
+    def __init__(self):
+        super().__init__()
+        self.resizing: set[str] = set()  # characters that fold to zero or several characters
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        if len(folded) != 1:
+            self.resizing.add(chr(code))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """The matching form of `text`, and the original offset of each of its characters (None: the same)."""
+    folded = text.translate(_TABLE)
+    if not _TABLE.resizing.intersection(text):
+        return folded, None
     offsets: list[int] = []
     for index, char in enumerate(text):
-        if char in _INVISIBLE:
-            continue
-        if char.isascii():
-            folded = char.lower()
-        else:
-            compatible = unicodedata.normalize("NFKC", char).translate(_CONFUSABLES)
-            decomposed = unicodedata.normalize("NFD", compatible)
-            folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-        out.append(folded)
-        offsets.extend([index] * len(folded))
-    return "".join(out), offsets
+        offsets.extend([index] * len(_TABLE[ord(char)]))
+    return folded, offsets
 
 
 def fold_text(text: str) -> str:
@@ -82,18 +102,21 @@ class PhraseMatcher:
         if tokens:
             self.phrases.setdefault(tokens[0], []).append((tokens, entry, label))
 
-    def find(self, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int, str, str]]:
-        keys = [self.key(word) for word, _, _ in tokens]
-        found = []
-        for position, first in enumerate(keys):
-            for phrase, entry, label in self.phrases.get(first, ()):
-                if tuple(keys[position:position + len(phrase)]) == phrase:
-                    found.append((tokens[position][1], tokens[position + len(phrase) - 1][2], entry, label))
-        return found
+    def find(self, folded: str, words: list[str]) -> list[tuple[int, int, str, str]]:
+        """(start, end, entry, label) in `folded`, whose words (`_WORD.findall`) are `words`."""
+        keys = list(map(self.key, words))
+        phrases = self.phrases
+        hits = [(position, phrase, entry, label) for position, first in enumerate(keys) if first in phrases
+                for phrase, entry, label in phrases[first] if tuple(keys[position:position + len(phrase)]) == phrase]
+        if not hits:
+            return []
+        spans = [m.span() for m in _WORD.finditer(folded)]  # only when something matched: rare
+        return [(spans[position][0], spans[position + len(phrase) - 1][1], entry, label)
+                for position, phrase, entry, label in hits]
 
 
 def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
+    return word[:-1] if len(word) > 4 and word[-1] == "s" else word
 
 
 @dataclass
@@ -102,10 +125,15 @@ class Lexicons:
     brands: list[tuple[str, str]]  # folded brand, medicine: searched inside link targets too
     claims: list[tuple[PhraseMatcher, list[tuple[regex.Pattern, str, str]]]]
 
+    def __post_init__(self) -> None:
+        # Several rules, on both sites, look at the same texts: match each text once.
+        self.find_medicines = functools.lru_cache(maxsize=4096)(self.find_medicines)
+        self.find_claims = functools.lru_cache(maxsize=4096)(self.find_claims)
+
     def find_medicines(self, text: str) -> list[Match]:
         folded, offsets = fold(text)
         return [_to_original(start, end, entry, label, offsets)
-                for start, end, entry, label in self.medicines.find(_tokens(folded))]
+                for start, end, entry, label in self.medicines.find(folded, _WORD.findall(folded))]
 
     def find_brand_in_url(self, url: str) -> str | None:
         folded = fold_text(url)
@@ -113,10 +141,10 @@ class Lexicons:
 
     def find_claims(self, text: str) -> list[Match]:
         folded, offsets = fold(text)
-        tokens = _tokens(folded)
+        words = _WORD.findall(folded)
         matches = []
         for matcher, patterns in self.claims:
-            for start, end, entry, label in matcher.find(tokens):
+            for start, end, entry, label in matcher.find(folded, words):
                 matches.append(_to_original(start, end, entry, label, offsets))
             for pattern, entry, label in patterns:
                 for found in pattern.finditer(folded):
@@ -124,11 +152,9 @@ class Lexicons:
         return sorted(set(matches), key=lambda m: (m.start, m.entry))
 
 
-def _tokens(folded: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
-
-
-def _to_original(start: int, end: int, entry: str, label: str, offsets: list[int]) -> Match:
+def _to_original(start: int, end: int, entry: str, label: str, offsets: list[int] | None) -> Match:
+    if offsets is None:
+        return Match(start, end, entry, label)
     return Match(offsets[start], offsets[end - 1] + 1, entry, label)
 
 
