@@ -19,8 +19,13 @@ _TARGETS = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>|^\s*\[[^\]]+
                          regex.MULTILINE | regex.IGNORECASE)
 
 
+_SITE_LEXICONS: list = [None, None]  # (site, its lexicons): every rule of one check or build shares them
+
+
 def _lexicons(context: Context) -> Lexicons:
-    return load_lexicons(context.site.project.registry_dir, context.site.products)
+    if _SITE_LEXICONS[0] is not context.site:
+        _SITE_LEXICONS[:] = [context.site, load_lexicons(context.site.project.registry_dir, context.site.products)]
+    return _SITE_LEXICONS[1]
 
 
 def _front_matter_texts(article: Article) -> Iterator[tuple[str, int]]:
