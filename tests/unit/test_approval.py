@@ -163,3 +163,15 @@ def test_cp2xx_cannot_be_waived(hub):
     hub.article("patient/page.md", fingerprint="stale", compliance={"waive": {"CP203": "on sait"}})
     found = [f for f in findings_of(hub) if f.code == "CP203"]
     assert found and found[0].waived is None and found[0].blocks_publication
+
+
+def test_approve_replaces_a_flow_style_block_and_keeps_a_following_comment(hub):
+    original = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+                                   "validation: {status: draft}\n# --- champs SEO ---\n")
+    path = hub.write("patient/bouger.md", original)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    after = path.read_text(encoding="utf-8")
+    assert "validation: {status: draft}" not in after
+    assert after.index("  fingerprint:") < after.index("# --- champs SEO ---\ntopic: diabete-type-2")
+    assert after.replace(after[after.index("validation:"):after.index("# --- champs SEO")], "") == \
+        original.replace("validation: {status: draft}\n", "")
