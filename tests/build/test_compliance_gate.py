@@ -44,6 +44,8 @@ def built(tmp_path_factory):
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                 body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n")
     hub.article("patient/ok.md", title="Bouger au quotidien", references=["HAS 2024"])
+    hub.article("patient/derogation.md", title="Idées reçues", body="# Idées reçues\n\nUn aliment « miracle » ? Non.\n",
+                compliance={"waive": {"CP302": "cite une idée reçue pour la réfuter"}})
     for name, (rel, fields) in CANARIES.items():
         fields = dict(fields)
         hub.article(rel, body=f"# Page {_token(name)}\n\nJeton : {_token(name)}.\n", title=f"Page {_token(name)}", **fields)
@@ -66,7 +68,7 @@ def test_sitemap_as_mkdocs_writes_it_lists_only_published_pages(built):
     sitemap = ET.parse(folder / "sitemap.xml").getroot()
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     paths = {loc.text.split(".org/", 1)[1] for loc in sitemap.findall("s:url/s:loc", namespace)}
-    assert paths == {"", "patient/ok/"}
+    assert paths == {"", "patient/ok/", "patient/derogation/"}
     compressed = gzip.decompress((folder / "sitemap.xml.gz").read_bytes()).decode("utf-8")
     assert "patient/ok/" in compressed and not any(_token(name) in compressed for name in CANARIES)
 
@@ -105,7 +107,9 @@ def test_only_the_hcp_site_ships_the_gate(built):
 def test_build_writes_manifests_and_the_access_snippet_outside_the_sites(built):
     reports = built.root / "reports"
     patient = json.loads((reports / "manifest" / "manifest-patient.json").read_text(encoding="utf-8"))
-    assert {page["src_uri"] for page in patient["pages"]} == {"index.md", "patient/ok.md"}
+    assert {page["src_uri"] for page in patient["pages"]} == {"index.md", "patient/ok.md", "patient/derogation.md"}
+    waived = next(p for p in patient["pages"] if p["src_uri"] == "patient/derogation.md")
+    assert [(w["code"], w["reason"]) for w in waived["waivers"]] == [("CP302", "cite une idée reçue pour la réfuter")]
     page = next(p for p in patient["pages"] if p["src_uri"] == "patient/ok.md")
     assert page["code"] == "FR-TEST-0001" and page["fingerprint"].startswith("sha256:")
     assert page["reviewers"] == {"medical": "Dr A. Martin", "legal": "B. Durand", "regulatory": "C. Petit"}
@@ -128,6 +132,7 @@ def test_report_compliance_writes_json_sarif_and_html(built):
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"CP200", "CP202", "CP203", "CP300", "CP302"}
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert "FR-OLD-1" in html and "changed since approval" in html and "CP302" in html
+    assert "cite une idée reçue pour la réfuter" in html
 
 
 def test_status_lists_states_and_upcoming_expiry(built):
