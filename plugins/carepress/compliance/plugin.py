@@ -107,7 +107,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if article is not None:
             context["carepress_mentions"] = self._mentions(article, state).as_context()
         if state and state.audience is SiteAudience.HCP:
-            context["carepress_gate"] = {"leave_url": self.config.patient_site_url or "https://www.ansm.sante.fr/"}
+            context["carepress_gate"] = {"leave_url": self.config.patient_site_url}
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
