@@ -95,6 +95,13 @@ def test_cp301_disease_awareness_page_naming_a_medicine_fails(hub, body):
     assert "CP301" in _page_codes(hub, "patient/page.md")
 
 
+def test_cp300_points_at_the_line_that_names_the_product(hub):
+    hub.article("patient/page.md", content_type="corporate", body="# Entreprise\n\nNotre gamme.\n\nLe Respiflo soulage.\n")
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP300"]
+    text = (hub.content / "patient" / "page.md").read_text(encoding="utf-8").split("\n")
+    assert len(found) == 1 and "Respiflo" in text[found[0].line - 1]
+
+
 def test_cp301_title_and_description_count(hub):
     hub.article("patient/page.md", title="Diabète et Respiflo")
     assert "CP301" in _page_codes(hub, "patient/page.md")

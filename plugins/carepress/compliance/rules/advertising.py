@@ -57,13 +57,14 @@ def _medicines_named(article: Article, lexicons: Lexicons) -> Iterator[tuple[str
             yield brand, target, article.body_line_at(found.start())
 
 
-def _products_concerned(article: Article, context: Context) -> list[Product]:
-    """Registry products the page is about: listed in `products` or named in its text."""
+def _products_concerned(article: Article, context: Context) -> list[tuple[Product, int]]:
+    """Registry products the page is about, listed in `products` or named in its text, with the line that says so."""
     by_name = {product.brands[0]: product for product in context.site.products.values()}
-    concerned = {pid: context.site.products[pid] for pid in article.meta.products if pid in context.site.products}
-    for medicine, _, _ in _medicines_named(article, _lexicons(context)):
+    concerned = {pid: (context.site.products[pid], article.line_of("products", index))
+                 for index, pid in enumerate(article.meta.products) if pid in context.site.products}
+    for medicine, _, line in _medicines_named(article, _lexicons(context)):
         if medicine in by_name:
-            concerned.setdefault(by_name[medicine].id, by_name[medicine])
+            concerned.setdefault(by_name[medicine].id, (by_name[medicine], line))
     return list(concerned.values())
 
 
@@ -84,11 +85,11 @@ def no_public_promotion_of_restricted_products(article: Article, context: Contex
     if article.meta.content_type is ContentType.PRODUCT_RX:
         yield Violation("a `product_rx` page may not be published for the public; set `audience: hcp`",
                         article.line_of("content_type"))
-    for product in _products_concerned(article, context):
+    for product, line in _products_concerned(article, context):
         restriction = _public_restriction(product)
         if restriction:
             yield Violation(f"the page is about {product.brands[0]}, which is {restriction}: it may not be presented to "
-                            "the public (CSP L.5122-6); move the page to the HCP site", article.line_of("products"))
+                            "the public (CSP L.5122-6); move the page to the HCP site", line)
 
 
 @rule("CP301", Severity.ERROR, "Disease-awareness page names a medicine")
@@ -143,10 +144,10 @@ def promotional_pages_need_a_visa(article: Article, context: Context):
 
 @rule("CP304", Severity.ERROR, "Product's advertising is suspended")
 def suspended_products_block_every_page(article: Article, context: Context):
-    for product in _products_concerned(article, context):
+    for product, line in _products_concerned(article, context):
         if product.advertising_suspended:
             yield Violation(f"advertising for {product.brands[0]} is suspended (registry `advertising_suspended: true`); "
-                            "no page about it may be published until the suspension is lifted", article.line_of("products"))
+                            "no page about it may be published until the suspension is lifted", line)
 
 
 @rule("CP305", Severity.ERROR, "Prohibited target keyword")
