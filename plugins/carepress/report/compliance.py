@@ -67,8 +67,8 @@ section{border-top:2px solid #333;margin-top:1.5rem}
 <p>Date de référence : {{ data.build_date }} · CarePress {{ data.carepress }} · {{ data.pages|length }} page(s)</p>
 <table><tr><th>Page</th><th>État</th><th>Site patient</th><th>Site professionnels</th><th>Code</th><th>Expire</th><th>Constats</th></tr>
 {% for p in data.pages %}<tr><td><a href="#p{{ loop.index }}">{{ p.path }}</a></td><td class="state">{{ p.state }}</td>
-<td>{{ p.sites.patient }}</td><td>{{ p.sites.hcp }}</td><td>{{ p.approval.code if p.approval else "" }}</td>
-<td>{{ p.approval.expires if p.approval else "" }}</td><td>{{ p.findings|length }}</td></tr>{% endfor %}
+<td>{{ p.sites.patient }}</td><td>{{ p.sites.hcp }}</td><td>{{ (p.approval.code if p.approval else "") or "—" }}</td>
+<td>{{ (p.approval.expires if p.approval else "") or "—" }}</td><td>{{ p.findings|length }}</td></tr>{% endfor %}
 </table>
 {% if data.registry_findings %}<h2>Registres</h2><ul>{% for f in data.registry_findings %}
 <li class="{{ f.severity }}">{{ f.path }}:{{ f.line }} {{ f.code }} — {{ f.message }}</li>{% endfor %}</ul>{% endif %}
