@@ -50,5 +50,6 @@ def test_patient_site_has_no_gate_and_no_session_storage(hcp_site, page):
         page.goto(base + "patient/ok/")
         page.wait_for_load_state("load")
         assert page.locator("#carepress-gate").count() == 0
-        assert page.evaluate("sessionStorage.getItem('carepress-hcp-confirmed')") is None
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("[sessionStorage.length, localStorage.length]") == [0, 0]
         assert page.evaluate("document.cookie") == ""
