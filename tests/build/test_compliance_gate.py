@@ -42,7 +42,8 @@ def built(tmp_path_factory):
     shutil.copytree(REPO / "theme", root / "theme")
     hub = Hub(root)
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
-                body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n")
+                body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n"
+                     "- [Ancienne page][old]\n\n[old]: patient/expiree.md\n")
     hub.article("patient/ok.md", title="Bouger au quotidien", references=["HAS 2024"])
     hub.article("patient/derogation.md", title="Idées reçues", body="# Idées reçues\n\nUn aliment « miracle » ? Non.\n",
                 compliance={"waive": {"CP302": "cite une idée reçue pour la réfuter"}})
@@ -79,8 +80,8 @@ def test_link_to_a_dropped_page_becomes_plain_text(built):
     html = (built.root / "site" / "patient" / "index.html").read_text(encoding="utf-8")
     article = LexborHTMLParser(html).css_first("article")
     hrefs = [a.attributes.get("href") for a in article.css("a")]
-    assert "Lire la suite" in article.text()
-    assert not any(h and "brouillon" in h for h in hrefs)
+    assert "Lire la suite" in article.text() and "Ancienne page" in article.text()
+    assert not any(h and ("brouillon" in h or "expiree" in h) for h in hrefs)
     assert any(h and h.rstrip("/").endswith("patient/ok") for h in hrefs)
 
 
