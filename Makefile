@@ -16,6 +16,7 @@ setup: $(STAMP)
 ## demo: build the patient and HCP sites of the demo hub into site/, with reports
 demo: $(STAMP)
 	$(BIN)/carepress build --audience all
+	$(BIN)/carepress report compliance
 	@echo "Open site/patient/index.html and site/hcp/index.html"
 
 ## check: run every rule on the demo content without building

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from carepress.compliance.approval import fingerprint_of_data
+
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-22"  # builds and checks in tests judge expiry as of this date
 
@@ -24,8 +26,12 @@ APPROVED = {
 }
 
 
-def front_matter(**fields) -> str:
-    """A valid patient article's front-matter, with `fields` replacing the defaults (None removes a key)."""
+def front_matter(body: str = "", fingerprint: str = "valid", **fields) -> str:
+    """A valid patient article's front-matter, with `fields` replacing the defaults (None removes a key).
+
+    An approved page gets the fingerprint of these fields and `body` (what `carepress approve` records);
+    `fingerprint="stale"` records one that no longer matches, `fingerprint="missing"` records none.
+    """
     data = {
         "title": "Diabète de type 2 : bouger au quotidien",
         "description": "Des idées simples pour reprendre une activité physique adaptée avec un diabète de type 2, à son rythme et sans se décourager.",
@@ -42,6 +48,13 @@ def front_matter(**fields) -> str:
             data.pop(key, None)
         else:
             data[key] = value
+    validation = data.get("validation")
+    if isinstance(validation, dict) and validation.get("status") == "approved" and fingerprint != "missing":
+        data["validation"] = validation = dict(validation)
+        if fingerprint == "stale":
+            validation["fingerprint"] = fingerprint_of_data(data, body + "\nédition après approbation")
+        else:
+            validation["fingerprint"] = fingerprint_of_data(data, body)
     return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n"
 
 
@@ -64,10 +77,10 @@ class Hub:
             path.write_text(text, encoding="utf-8")
         return path
 
-    def article(self, rel: str, body: str | None = None, **fields) -> Path:
+    def article(self, rel: str, body: str | None = None, fingerprint: str = "valid", **fields) -> Path:
         title = fields.get("title", "Diabète de type 2 : bouger au quotidien")
         body = body if body is not None else f"# {title}\n\nUn texte neutre et informatif.\n"
-        return self.write(rel, front_matter(**fields) + "\n" + body)
+        return self.write(rel, front_matter(body, fingerprint, **fields) + "\n" + body)
 
     def set_plugin_options(self, plugin: str, **options) -> None:
         """Replace one plugin's options in the hub's mkdocs.yml (string values)."""

@@ -11,3 +11,7 @@ class ComplianceConfig(Config):
     expiry_warning_days = c.Type(int, default=30)
     preview = c.Type(bool, default=False)  # keep rejected pages and show the status banner (`carepress serve`)
     home = c.Optional(c.Type(str))  # src path of this site's home page when it is not index.md
+    disclaimer = c.Type(str, default="Ces informations ne remplacent pas l'avis de votre médecin.")  # patient pages
+    reports_dir = c.Type(str, default="reports")  # publication manifest, HCP access snippet; never inside site/
+    access_control = c.Choice(("basic", "auth_request"), default="basic")  # the HCP site's nginx snippet
+    patient_site_url = c.Optional(c.Type(str))  # where the HCP gate sends visitors who are not professionals

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 import importlib
 from dataclasses import dataclass, field, replace
 
+from carepress.compliance.links import unpublished_link_findings
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -107,6 +108,7 @@ def evaluate(site: Site, audience: SiteAudience) -> dict[str, Verdict]:
         if in_audience:
             findings += run_rules(article, context)
         verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
+    unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
     return verdicts
 
 
@@ -114,11 +116,11 @@ def check_all(site: Site) -> list[Finding]:
     """Every finding of the tree, each page judged for every site it belongs to."""
     unique: dict[tuple, Finding] = {}
     for finding in site.load_findings:
-        unique[(finding.path, finding.line, finding.code, finding.message)] = finding
+        unique[(finding.path, finding.line, finding.code, finding.message, finding.severity)] = finding
     for audience in SiteAudience:
         for verdict in evaluate(site, audience).values():
             for finding in verdict.findings:
-                key = (finding.path, finding.line, finding.code, finding.message)
+                key = (finding.path, finding.line, finding.code, finding.message, finding.severity)
                 known = unique.setdefault(key, finding)
                 if known.audience != finding.audience:  # the same on both sites: not audience-specific
                     unique[key] = replace(known, audience=None)

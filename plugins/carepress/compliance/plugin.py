@@ -7,19 +7,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from carepress.compliance.config import ComplianceConfig
+from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
+from carepress.compliance.links import INLINE_LINK, resolve
+from carepress.compliance.manifest import manifest, write_manifest
+from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
+from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
 from carepress.settings import project_from_options
 from carepress.report.finding import Severity
 
 log = logging.getLogger("mkdocs.plugins.carepress.compliance")
+
+ASSETS = Path(__file__).parent / "assets"
+GATE_ASSETS = ("gate.js", "gate.css")  # served under assets/carepress/, on the HCP site only
 
 
 @dataclass
@@ -52,8 +62,11 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     @event_priority(100)  # before search, navigation and every other plugin sees the files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         audience = SiteAudience(self.config.audience)
-        site = load_site(self.project)
-        verdicts = evaluate(site, audience)
+        try:
+            site = load_site(self.project)
+            verdicts = evaluate(site, audience)
+        except ConfigurationError as error:
+            raise PluginError(str(error)) from None
         _STATES[id(config)] = BuildState(audience, site, verdicts)
         dropped = 0
         for file in list(files.documentation_pages()):
@@ -64,7 +77,63 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         self.move_home(files)
         self._log(verdicts.values())
         log.info(f"{audience.value} site: {len(verdicts) - dropped} page(s) published, {dropped} left out")
+        self.unpublished = {src_uri for src_uri, verdict in verdicts.items() if not verdict.published}
+        if audience is SiteAudience.HCP:
+            for name in GATE_ASSETS:
+                files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))
         return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # A link to a page this site leaves out (CP401) becomes its text: no dead link, nothing of the target.
+        def unlink(found):
+            return found.group(1) if resolve(page.file.src_uri, found.group(2)) in self.unpublished else found.group(0)
+
+        return INLINE_LINK.sub(unlink, markdown)
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if ".md" not in html:  # reference-style and HTML links MkDocs could not resolve keep their .md target
+            return html
+        from selectolax.lexbor import LexborHTMLParser
+
+        tree = LexborHTMLParser(html)
+        changed = False
+        for anchor in tree.css("a[href]"):
+            if resolve(page.file.src_uri, anchor.attributes.get("href") or "") in self.unpublished:
+                anchor.unwrap()
+                changed = True
+        return tree.body.inner_html if changed else html
+
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
+        state = build_state(config)
+        article = state.article(page.file.src_uri) if state else None
+        if article is not None:
+            context["carepress_mentions"] = self._mentions(article, state).as_context()
+        if state and state.audience is SiteAudience.HCP:
+            context["carepress_gate"] = {"leave_url": self.config.patient_site_url}
+        return context
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        state = build_state(config)
+        article = state.article(page.file.src_uri) if state else None
+        if article is not None:
+            for finding in missing_mentions(output, self._mentions(article, state), article.path, state.audience.value):
+                state.verdicts[page.file.src_uri].findings.append(finding)
+                log.warning(f"{finding.location()} {finding.code} {finding.message}")
+        return output
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        state = build_state(config)
+        if state is None:
+            return
+        reports = self.project.root / self.config.reports_dir
+        path = write_manifest(manifest(state.site, state.audience, state.verdicts), reports / "manifest")
+        log.info(f"publication manifest: {path}")
+        if state.audience is SiteAudience.HCP:
+            snippet = write_nginx_snippet(Path(config.site_dir), self.config.access_control, reports)
+            log.info(f"HCP access control (nginx): {snippet}")
+
+    def _mentions(self, article: Article, state: BuildState):
+        return mentions_for(article, state.site.products, state.audience, self.config.disclaimer)
 
     def on_shutdown(self) -> None:
         _STATES.clear()

@@ -95,5 +95,24 @@ def _load(file: Path, key: str, model: type[E], root: Path, findings: list[Findi
         if entry.id in loaded:
             findings.append(make(CP120, shown, line, f"{key}: id `{entry.id}` is used twice; ids must be unique"))
             continue
+        for problem in _contradictions(entry):
+            findings.append(make(CP120, shown, line, f"{key} `{entry.id}`: {problem}"))
         loaded[entry.id] = entry
     return loaded
+
+
+def _contradictions(entry: _Entry) -> list[str]:
+    """Fields that are each valid but cannot all be true, or that product pages need."""
+    if not isinstance(entry, Product):
+        return []
+    problems = []
+    public_visas = [visa for visa in entry.visas if visa.type == "GP"]
+    flags = [f"`{flag}: true`" for flag in ("rx", "reimbursed", "advertising_restricted") if getattr(entry, flag)]
+    if flags and public_visas:
+        problems.append(f"{', '.join(flags)} contradicts its GP (public advertising) visa {public_visas[0].number}; "
+                        "correct the flags or remove the visa")
+    if not entry.smpc_url:
+        problems.append("no `smpc_url`: product pages must link to the SmPC; add it")
+    if not entry.pharmacovigilance:
+        problems.append("no `pharmacovigilance` contact: product pages must show it; add it")
+    return problems

@@ -1,11 +1,13 @@
-"""CP1xx rules that need the registries: ids must name real personas and products."""
+"""Rules that look beyond the page: registry ids (CP108, CP109) and links to other pages (CP400)."""
 
 from __future__ import annotations
 
 import difflib
 
 from carepress.compliance.engine import Context, Violation, rule
+from carepress.compliance.links import hcp_only, page_links
 from carepress.model.article import Article
+from carepress.model.schema import SiteAudience
 from carepress.report.finding import Severity
 
 
@@ -25,3 +27,13 @@ def persona_must_exist(article: Article, context: Context):
 @rule("CP109", Severity.ERROR, "Unknown product id")
 def product_must_exist(article: Article, context: Context):
     yield from _unknown(article.meta.products, context.site.products, "products", article, "products.yml")
+
+
+@rule("CP400", Severity.ERROR, "Patient page links to HCP-only content", per_audience=True)
+def no_link_to_hcp_content(article: Article, context: Context):
+    if context.audience is not SiteAudience.PATIENT:
+        return
+    for target, line in page_links(article):
+        if hcp_only(context.site, target):
+            yield Violation(f"links to {target}, a page for healthcare professionals only; the patient site may not lead "
+                            "to HCP content: remove the link", line)

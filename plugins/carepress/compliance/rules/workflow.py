@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from carepress.compliance.approval import fingerprint_of
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.model.article import Article
 from carepress.model.schema import Status
@@ -20,3 +23,53 @@ def must_be_approved(article: Article, context: Context):
     if status is not Status.APPROVED:
         yield Violation(f"validation status is `{status.value}`, so the page is not published; {_NEXT_STEP[status]}",
                         article.line_of("validation", "status"))
+
+
+def _approved(article: Article) -> bool:
+    return article.meta.validation.status is Status.APPROVED
+
+
+@rule("CP201", Severity.ERROR, "Approval record is incomplete")
+def approval_must_be_complete(article: Article, context: Context):
+    if not _approved(article):
+        return
+    validation = article.meta.validation
+    for role in ("medical", "legal", "regulatory"):
+        if not getattr(validation.reviewers, role):
+            yield Violation(f"no {role} reviewer is named; every page needs medical, legal and regulatory sign-off "
+                            f"(record it with `carepress approve --{role} NAME`)", article.line_of("validation", "reviewers", role))
+    for key, what in (("code", "an approval code"), ("approved", "an approval date"), ("expires", "an expiry date")):
+        if getattr(validation, key) is None:
+            yield Violation(f"the approval has no `{key}` ({what}); record the approval with `carepress approve`",
+                            article.line_of("validation", key))
+
+
+@rule("CP202", Severity.ERROR, "Approval has expired")
+def approval_must_not_be_expired(article: Article, context: Context):
+    expires = article.meta.validation.expires
+    if _approved(article) and expires is not None and expires < context.today:
+        yield Violation(f"the approval expired on {expires.isoformat()} (build date {context.today.isoformat()}); "
+                        "have the page reviewed again and run `carepress approve`", article.line_of("validation", "expires"))
+
+
+@rule("CP203", Severity.ERROR, "Page changed since approval")
+def content_must_match_approval(article: Article, context: Context):
+    if not _approved(article):
+        return
+    recorded = article.meta.validation.fingerprint
+    if not recorded:
+        yield Violation("the page has no approval fingerprint, so it was never approved through CarePress; "
+                        "run `carepress approve` once the reviewers have signed off", article.line_of("validation"))
+    elif recorded != fingerprint_of(article):
+        yield Violation("the page changed since it was approved (its fingerprint no longer matches); "
+                        "have the change reviewed and run `carepress approve` again", article.line_of("validation", "fingerprint"))
+
+
+@rule("CP204", Severity.WARNING, "Approval expires soon")
+def approval_expiring_soon(article: Article, context: Context):
+    expires = article.meta.validation.expires
+    window = context.site.project.expiry_warning_days
+    if _approved(article) and expires is not None and context.today <= expires <= context.today + dt.timedelta(days=window):
+        days = (expires - context.today).days
+        yield Violation(f"the approval expires on {expires.isoformat()}, in {days} day(s); schedule the re-review now",
+                        article.line_of("validation", "expires"))

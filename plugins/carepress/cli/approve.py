@@ -1,0 +1,58 @@
+"""`carepress approve`: record the reviewers' sign-off and the fingerprint of what they approved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from carepress.cli import main
+from carepress.cli._common import EXIT_FINDINGS, config_option, configuration_errors, fail, today_option
+from carepress.compliance.approval import Approval, ApprovalRefused, approve_file
+from carepress.settings import load_project
+
+DEFAULT_VALIDITY_DAYS = 365
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--code", required=True, help="The approval (job) code, e.g. FR-DT2-2026-0042.")
+@click.option("--medical", required=True, metavar="NAME", help="The medical reviewer.")
+@click.option("--legal", required=True, metavar="NAME", help="The legal reviewer.")
+@click.option("--regulatory", required=True, metavar="NAME", help="The regulatory reviewer.")
+@click.option("--expires", metavar="YYYY-MM-DD", help="End of the approval (default: one year after today).")
+@config_option
+@today_option
+@configuration_errors
+def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, expires: str | None,
+            config_file: Path, today: str | None) -> None:
+    """Mark FILE approved: rewrite only its `validation` block, atomically.
+
+    Any later edit of the body or of another front-matter field voids the approval (CP203).
+    """
+    project, _ = load_project(config_file, today)
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    approved = project.today
+    try:
+        end = dt.date.fromisoformat(expires) if expires else approved + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
+    except ValueError:
+        fail(f"--expires {expires!r} is not a date; write it as YYYY-MM-DD")
+    if end <= approved:
+        fail(f"--expires {end.isoformat()} must be after the approval date {approved.isoformat()}")
+    for name, value in (("code", code), ("medical", medical), ("legal", legal), ("regulatory", regulatory)):
+        if not value.strip():
+            fail(f"--{name} must not be empty")
+    resolved = file.resolve()
+    src_uri = resolved.relative_to(project.content_dir).as_posix() if resolved.is_relative_to(project.content_dir) else file.name
+    shown = resolved.relative_to(project.root).as_posix() if resolved.is_relative_to(project.root) else str(file)
+    approval = Approval(code.strip(), medical.strip(), legal.strip(), regulatory.strip(), approved, end)
+    try:
+        digest = approve_file(resolved, approval, src_uri, shown)
+    except ApprovalRefused as refused:
+        for finding in refused.findings:
+            click.echo(f"{finding.location()} {finding.code} {finding.severity.value}  {finding.message}", err=True)
+        click.echo(f"carepress: {shown} was not changed: fix the finding(s) above, then approve again", err=True)
+        raise SystemExit(EXIT_FINDINGS) from None
+    click.echo(f"{shown}: approved as {approval.code} until {end.isoformat()} ({digest})", err=True)

@@ -1,0 +1,51 @@
+"""`carepress status`: pages by workflow state, and the approvals that expire soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+from carepress.cli import main
+from carepress.cli._common import config_option, configuration_errors, today_option
+from carepress.model.site import load_site
+from carepress.report.compliance import compliance_data
+from carepress.settings import load_project
+
+STATE_ORDER = ("approved", "changed since approval", "approval incomplete", "expired", "in_review", "draft", "withdrawn", "unreadable")
+
+
+@main.command()
+@config_option
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@configuration_errors
+def status(config_file: Path, today: str | None, as_json: bool) -> None:
+    """List pages by workflow state, then approvals expiring within the warning window."""
+    project, _ = load_project(config_file, today)
+    data = compliance_data(load_site(project))
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for page in data["pages"]:
+        groups[page["state"]].append(page)
+    horizon = project.today.toordinal() + project.expiry_warning_days
+    expiring = sorted((p for p in data["pages"] if p["state"] == "approved" and p["approval"]["expires"]
+                       and dt.date.fromisoformat(p["approval"]["expires"]).toordinal() <= horizon), key=lambda p: p["approval"]["expires"])
+    if as_json:
+        click.echo(json.dumps({"build_date": data["build_date"],
+                               "states": {state: [p["path"] for p in pages] for state, pages in groups.items()},
+                               "expiring": [{"path": p["path"], "expires": p["approval"]["expires"]} for p in expiring]},
+                              ensure_ascii=False, indent=2))
+        return
+    for state in sorted(groups, key=lambda s: STATE_ORDER.index(s) if s in STATE_ORDER else len(STATE_ORDER)):
+        click.echo(f"{state} ({len(groups[state])})")
+        for page in groups[state]:
+            sites = ", ".join(site for site, where in page["sites"].items() if where == "published") or "not published"
+            expires = page["approval"]["expires"] if page["approval"] else None
+            click.echo(f"  {page['path']}  [{sites}]" + (f"  expires {expires}" if expires else ""))
+    click.echo(f"expiring within {project.expiry_warning_days} days of {data['build_date']} ({len(expiring)})")
+    for page in expiring:
+        click.echo(f"  {page['approval']['expires']}  {page['path']}  {page['approval']['code']}")
+

@@ -1,0 +1,133 @@
+"""Approval fingerprints and `carepress approve`'s surgical rewrite of the validation block.
+
+The fingerprint is sha256 over the compliance-relevant content of a page: every front-matter
+field except `validation` (as typed values, fields left at their default omitted, keys sorted)
+and the body (Unicode NFC, newlines as \\n, leading and trailing blank lines ignored). Any other
+edit after approval changes it and voids the approval (CP203).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from carepress.model.article import Article
+from carepress.model.loader import parse_article
+from carepress.model.schema import FrontMatter
+from carepress.report.finding import Finding
+
+PREFIX = "sha256:"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_BOM = "\ufeff"
+
+
+def fingerprint(meta: FrontMatter, body: str) -> str:
+    fields = meta.model_dump(mode="json", exclude={"validation"}, exclude_defaults=True)
+    normalised_body = unicodedata.normalize("NFC", body.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n\0\n" + normalised_body
+    return PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def fingerprint_of(article: Article) -> str:
+    return fingerprint(article.meta, article.body)
+
+
+def fingerprint_of_data(data: dict, body: str) -> str:
+    """The fingerprint of front-matter given as plain data (for tools and test fixtures)."""
+    return fingerprint(FrontMatter.model_validate(data), body)
+
+
+@dataclass(frozen=True)
+class Approval:
+    code: str
+    medical: str
+    legal: str
+    regulatory: str
+    approved: dt.date
+    expires: dt.date
+
+
+class ApprovalRefused(Exception):
+    def __init__(self, findings: list[Finding]):
+        super().__init__("; ".join(f"{f.location()} {f.code} {f.message}" for f in findings))
+        self.findings = findings
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def validation_block(approval: Approval, digest: str, newline: str) -> str:
+    lines = [
+        "validation:",
+        "  status: approved",
+        f"  code: {_quoted(approval.code)}",
+        f"  approved: {approval.approved.isoformat()}",
+        f"  expires: {approval.expires.isoformat()}",
+        "  reviewers:",
+        f"    medical: {_quoted(approval.medical)}",
+        f"    legal: {_quoted(approval.legal)}",
+        f"    regulatory: {_quoted(approval.regulatory)}",
+        f"  fingerprint: {_quoted(digest)}",
+    ]
+    return newline.join(lines) + newline
+
+
+def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str) -> bytes:
+    """The file's new bytes: only the top-level `validation` block differs from `raw`."""
+    loaded = parse_article(raw, src_uri, shown)
+    if loaded.article is None:
+        raise ApprovalRefused(loaded.findings)
+    article = loaded.article
+    text = raw.decode("utf-8")
+    bom = _BOM if text.startswith(_BOM) else ""
+    lines = _LINE.findall(text[len(bom):])
+    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+    closing = article.body_line - 2  # index of the closing `---` line
+    block = validation_block(approval, fingerprint_of(article), newline)
+    start_line = article.key_lines.get(("validation",))
+    if start_line is None:
+        if closing > 0 and not lines[closing - 1].endswith(("\n", "\r")):
+            lines[closing - 1] += newline
+        lines[closing:closing] = [block]
+    else:
+        start = start_line - 1
+        end = start
+        for index in range(start + 1, closing):
+            line = lines[index]
+            if not line.strip():
+                continue
+            if line[0] in " \t":
+                end = index
+            else:
+                break
+        lines[start:end + 1] = [block]
+    return (bom + "".join(lines)).encode("utf-8")
+
+
+def approve_file(file: Path, approval: Approval, src_uri: str, shown: str) -> str:
+    """Record the approval in `file` atomically; return the fingerprint. Raises ApprovalRefused."""
+    raw = file.read_bytes()
+    new = approved_text(raw, approval, src_uri, shown)
+    check = parse_article(new, src_uri, shown)
+    if check.article is None:  # never write a file we could not read back
+        raise ApprovalRefused(check.findings)
+    handle, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(new)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, file.stat().st_mode & 0o7777)
+        os.replace(temp, file)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return check.article.meta.validation.fingerprint or ""

@@ -1,0 +1,237 @@
+"""Lexicons (medicine names, promotional claims) and the matcher that finds them in text.
+
+Text and lexicon entries go through the same folding before matching: Unicode compatibility
+forms, look-alike letters from other alphabets mapped to their Latin skeleton ("Glucоrex" with a
+Cyrillic о is "glucorex"), invisible characters dropped, lower case, accents removed. Phrases then
+match token by token, each token reduced to its Snowball stem (claims) or without a plural `s`
+(medicine names), so word forms do not hide a match.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+import snowballstemmer
+
+from carepress.model.registries import ConfigurationError, Product
+from carepress.model.yamlmap import YamlProblem, parse_yaml
+
+LEXICON_DIR = "lexicons"
+DRUGS_FILE = "drugs.yml"
+CLAIM_FILES = {"fr": "claims.fr.yml", "en": "claims.en.yml"}
+STEMMERS = {"fr": "french", "en": "english"}
+
+# Letters from Cyrillic and Greek that render like Latin ones (after Unicode's confusables.txt).
+_CONFUSABLES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y", "һ": "h",
+    "ӏ": "l", "ɡ": "g", "ı": "i",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
+    "І": "I", "Ј": "J", "Ѕ": "S", "Ԍ": "G",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P",
+    "Τ": "T", "Υ": "Y", "Χ": "X",
+})
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e")
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
+
+
+def _fold_char(char: str) -> str:
+    if char in _INVISIBLE:
+        return ""
+    if char.isascii():
+        return char.lower()
+    compatible = unicodedata.normalize("NFKC", char).translate(_CONFUSABLES)
+    decomposed = unicodedata.normalize("NFD", compatible)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character."""
+
+    def __init__(self):
+        super().__init__()
+        self.resizing: set[str] = set()  # characters that fold to zero or several characters
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        if len(folded) != 1:
+            self.resizing.add(chr(code))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """The matching form of `text`, and the original offset of each of its characters (None: the same)."""
+    folded = text.translate(_TABLE)
+    if not _TABLE.resizing.intersection(text):
+        return folded, None
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        offsets.extend([index] * len(_TABLE[ord(char)]))
+    return folded, offsets
+
+
+def fold_text(text: str) -> str:
+    return fold(text)[0]
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # offsets in the original text
+    end: int
+    entry: str  # what matched: the medicine or the claim entry id
+    label: str  # a short description for the message
+
+
+@dataclass
+class PhraseMatcher:
+    """Token sequences looked up by their first token: linear in the text's length."""
+
+    key: callable
+    phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(default_factory=dict)
+
+    def add(self, phrase: str, entry: str, label: str) -> None:
+        tokens = tuple(self.key(t) for t in _WORD.findall(fold_text(phrase)))
+        if tokens:
+            self.phrases.setdefault(tokens[0], []).append((tokens, entry, label))
+
+    def find(self, folded: str, words: list[str]) -> list[tuple[int, int, str, str]]:
+        """(start, end, entry, label) in `folded`, whose words (`_WORD.findall`) are `words`."""
+        keys = list(map(self.key, words))
+        phrases = self.phrases
+        hits = [(position, phrase, entry, label) for position, first in enumerate(keys) if first in phrases
+                for phrase, entry, label in phrases[first] if tuple(keys[position:position + len(phrase)]) == phrase]
+        if not hits:
+            return []
+        spans = [m.span() for m in _WORD.finditer(folded)]  # only when something matched: rare
+        return [(spans[position][0], spans[position + len(phrase) - 1][1], entry, label)
+                for position, phrase, entry, label in hits]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word[-1] == "s" else word
+
+
+@dataclass
+class Lexicons:
+    medicines: PhraseMatcher
+    brands: list[tuple[str, str]]  # folded brand, medicine: searched inside link targets too
+    claims: list[tuple[PhraseMatcher, list[tuple[regex.Pattern, str, str]]]]
+
+    def __post_init__(self) -> None:
+        # Several rules, on both sites, look at the same texts: match each text once.
+        self.find_medicines = functools.lru_cache(maxsize=4096)(self.find_medicines)
+        self.find_claims = functools.lru_cache(maxsize=4096)(self.find_claims)
+
+    def find_medicines(self, text: str) -> list[Match]:
+        folded, offsets = fold(text)
+        return [_to_original(start, end, entry, label, offsets)
+                for start, end, entry, label in self.medicines.find(folded, _WORD.findall(folded))]
+
+    def find_brand_in_url(self, url: str) -> str | None:
+        folded = fold_text(url)
+        return next((medicine for brand, medicine in self.brands if brand in folded), None)
+
+    def find_claims(self, text: str) -> list[Match]:
+        folded, offsets = fold(text)
+        words = _WORD.findall(folded)
+        matches = []
+        for matcher, patterns in self.claims:
+            for start, end, entry, label in matcher.find(folded, words):
+                matches.append(_to_original(start, end, entry, label, offsets))
+            for pattern, entry, label in patterns:
+                for found in pattern.finditer(folded):
+                    matches.append(_to_original(found.start(), found.end(), entry, label, offsets))
+        return sorted(set(matches), key=lambda m: (m.start, m.entry))
+
+
+def _to_original(start: int, end: int, entry: str, label: str, offsets: list[int] | None) -> Match:
+    if offsets is None:
+        return Match(start, end, entry, label)
+    return Match(offsets[start], offsets[end - 1] + 1, entry, label)
+
+
+def _stemmer(language: str):
+    stemmer = snowballstemmer.stemmer(STEMMERS[language])
+    return functools.lru_cache(maxsize=65536)(stemmer.stemWord)
+
+
+def _read(file: Path, key: str) -> tuple[list, dict]:
+    if not file.exists():
+        raise ConfigurationError(f"{file}: lexicon file not found; create it with a top-level `{key}:` list")
+    try:
+        data, lines = parse_yaml(file.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, YamlProblem) as problem:
+        where = f":{problem.line}" if getattr(problem, "line", None) else ""
+        raise ConfigurationError(f"{file}{where}: invalid lexicon: {getattr(problem, 'message', problem)}") from None
+    entries = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ConfigurationError(f"{file}: expected a top-level `{key}:` list")
+    return entries, lines
+
+
+def _load_medicines(file: Path, products: dict[str, Product]) -> tuple[PhraseMatcher, list[tuple[str, str]]]:
+    entries, lines = _read(file, "medicines")
+    matcher = PhraseMatcher(_singular)
+    brands: list[tuple[str, str]] = []
+    for index, names in enumerate(entries):
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ConfigurationError(f"{file}:{lines.get(('medicines', index), 1)}: medicines entry {index + 1}: "
+                                     "write a list of names, e.g. [metformine, metformin, Glucophage]")
+        for name in names:
+            matcher.add(name, names[0], names[0])
+    for product in products.values():
+        for name in product.names:
+            matcher.add(name, product.brands[0], f"{product.brands[0]} (registry product `{product.id}`)")
+        brands += [(fold_text(brand), product.brands[0]) for brand in product.brands if len(brand) >= 5]
+    return matcher, brands
+
+
+def _load_claims(file: Path, language: str) -> tuple[PhraseMatcher, list[tuple[regex.Pattern, str, str]]]:
+    entries, lines = _read(file, "claims")
+    matcher = PhraseMatcher(_stemmer(language))
+    patterns = []
+    for index, entry in enumerate(entries):
+        line = lines.get(("claims", index), 1)
+        name = entry.get("id") if isinstance(entry, dict) else None
+        where = f"{file}:{line}: claims entry `{name or index + 1}`"
+        if not isinstance(entry, dict) or not isinstance(name, str):
+            raise ConfigurationError(f"{where}: each entry needs an `id`, a `message` and `phrases` or `pattern`")
+        label = str(entry.get("message") or name)
+        phrases = entry.get("phrases", [])
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise ConfigurationError(f"{where}: `phrases` must be a list of non-empty texts")
+        for phrase in phrases:
+            matcher.add(phrase, name, label)
+        if "pattern" in entry:
+            try:
+                patterns.append((regex.compile(fold_text(str(entry["pattern"]))), name, label))
+            except regex.error as error:
+                raise ConfigurationError(f"{where}: invalid pattern: {error}") from None
+        elif not phrases:
+            raise ConfigurationError(f"{where}: give `phrases` or a `pattern`")
+    return matcher, patterns
+
+
+_CACHE: dict[tuple, Lexicons] = {}
+
+
+def load_lexicons(registry_dir: Path, products: dict[str, Product]) -> Lexicons:
+    """The hub's lexicons plus its registry's product names (cached while the files are unchanged)."""
+    folder = registry_dir / LEXICON_DIR
+    files = [folder / DRUGS_FILE, *(folder / name for name in CLAIM_FILES.values())]
+    stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
+    key = (str(folder), stamp, tuple((p.id, tuple(p.names)) for p in products.values()))
+    if key not in _CACHE:
+        medicines, brands = _load_medicines(folder / DRUGS_FILE, products)
+        claims = [_load_claims(folder / name, language) for language, name in CLAIM_FILES.items()]
+        _CACHE.clear()
+        _CACHE[key] = Lexicons(medicines, brands, claims)
+    return _CACHE[key]

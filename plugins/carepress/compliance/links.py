@@ -1,0 +1,74 @@
+"""Links between pages: where a page's relative links lead, and which of them a site may not show.
+
+A link from a patient-site page to a page that only the HCP site takes is an error (CP400): the
+linking page is rejected. A link to a page that exists but is not published on the same site (a
+draft, a rejected page, the other audience's page) is a warning (CP401): the gate turns it into
+plain text in the build, so no dead link and nothing of the target reaches the output.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+import regex
+
+from carepress.model.article import Article
+from carepress.model.schema import SiteAudience
+from carepress.report.finding import Severity, define, make
+
+CP401 = define("CP401", Severity.WARNING, "Link to a page this site does not publish")
+
+# Inline links and images [text](target "title"), reference definitions [ref]: target, HTML href.
+INLINE_LINK = regex.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REFERENCE = regex.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", regex.MULTILINE)
+_HREF = regex.compile(r"href\s*=\s*[\"']([^\"']+)", regex.IGNORECASE)
+
+
+def resolve(src_uri: str, target: str) -> str | None:
+    """The src_uri a relative link of page `src_uri` points to, or None for external links and anchors."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(src_uri), path)
+    resolved = posixpath.normpath(joined)
+    if resolved.startswith("../") or resolved == "..":
+        return None
+    if resolved.endswith("/") or not posixpath.splitext(resolved)[1]:
+        resolved = posixpath.join(resolved, "index.md")  # directory URLs
+    return resolved if resolved.endswith(".md") else None
+
+
+def page_links(article: Article) -> Iterator[tuple[str, int]]:
+    """(target src_uri, line) of every link from `article` to another Markdown page."""
+    body = article.body
+    for pattern, group in ((INLINE_LINK, 2), (_REFERENCE, 1), (_HREF, 1)):
+        for found in pattern.finditer(body):
+            target = resolve(article.src_uri, found.group(group))
+            if target:
+                yield target, article.body_line_at(found.start())
+
+
+def hcp_only(site, src_uri: str) -> bool:
+    target = site.articles.get(src_uri)
+    return target is not None and not SiteAudience.PATIENT.accepts(target.meta.audience) and SiteAudience.HCP.accepts(target.meta.audience)
+
+
+def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> None:
+    """Add CP401 to every published page that links to a page this site leaves out."""
+    for src_uri, verdict in verdicts.items():
+        article = site.articles.get(src_uri)
+        if article is None or not verdict.published:
+            continue
+        for target, line in page_links(article):
+            target_verdict = verdicts.get(target)
+            if target_verdict is None or target_verdict.published:
+                continue
+            if audience is SiteAudience.PATIENT and hcp_only(site, target):
+                continue  # CP400 already rejects the page
+            waiver = article.meta.compliance.waive.get(CP401.code)
+            verdict.findings.append(make(CP401, article.path, line,
+                f"links to {target}, which the {audience.value} site does not publish; the build shows the link text "
+                "without the link: remove the link or publish the target", audience=audience.value, waived=waiver))

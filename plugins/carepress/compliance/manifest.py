@@ -1,0 +1,43 @@
+"""The publication manifest: every page a site published, with what makes it auditable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from carepress import __version__
+from carepress.model.site import Site
+from carepress.model.schema import SiteAudience
+
+
+def page_record(article, verdict) -> dict:
+    validation = article.meta.validation
+    return {
+        "src_uri": article.src_uri,
+        "path": article.path,
+        "title": article.meta.title,
+        "audience": article.meta.audience.value,
+        "content_type": article.meta.content_type.value,
+        "status": validation.status.value,
+        "code": validation.code,
+        "fingerprint": validation.fingerprint,
+        "approved": validation.approved.isoformat() if validation.approved else None,
+        "expires": validation.expires.isoformat() if validation.expires else None,
+        "reviewers": validation.reviewers.model_dump(),
+        "visa": article.meta.visa.model_dump(mode="json") if article.meta.visa else None,
+        "waivers": [{"code": f.code, "reason": f.waived, "line": f.line} for f in verdict.findings if f.waived],
+    }
+
+
+def manifest(site: Site, audience: SiteAudience, verdicts: dict) -> dict:
+    pages = [page_record(site.articles[src_uri], verdict) for src_uri, verdict in sorted(verdicts.items())
+             if verdict.published and src_uri in site.articles]
+    return {"carepress": __version__, "audience": audience.value, "build_date": site.project.today.isoformat(),
+            "site_url": site.project.site_url, "pages": pages}
+
+
+def write_manifest(data: dict, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"manifest-{data['audience']}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,80 @@
+"""CP5xx: mandatory mentions. The theme renders them from `mentions_for`; `missing_mentions`
+checks the built HTML, so a broken theme cannot silently drop them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carepress.model.article import Article
+from carepress.model.registries import Product
+from carepress.model.schema import ContentType, SiteAudience
+from carepress.report.finding import CATALOGUE, Finding, Severity, define, make
+
+DEFAULT_DISCLAIMER = "Ces informations ne remplacent pas l'avis de votre médecin."
+
+CP500 = define("CP500", Severity.ERROR, "Medical disclaimer missing")
+CP501 = define("CP501", Severity.ERROR, "Review date or approval code missing")
+
+
+@dataclass
+class Mentions:
+    """What the theme's partials/carepress/mentions.html shows at the end of a page."""
+
+    disclaimer: str | None
+    code: str | None
+    reviewed: str | None  # ISO date of the last approval
+    references: list[str] = field(default_factory=list)
+    products: list[dict] = field(default_factory=list)  # brand, smpc_url, pharmacovigilance
+
+    def as_context(self) -> dict:
+        return {"disclaimer": self.disclaimer, "code": self.code, "reviewed": self.reviewed,
+                "references": self.references, "products": self.products}
+
+
+def page_products(article: Article, products: dict[str, Product]) -> list[Product]:
+    return [products[pid] for pid in article.meta.products if pid in products]
+
+
+def mentions_for(article: Article, products: dict[str, Product], audience: SiteAudience, disclaimer: str) -> Mentions:
+    validation = article.meta.validation
+    return Mentions(
+        disclaimer=disclaimer if audience is SiteAudience.PATIENT else None,
+        code=validation.code,
+        reviewed=validation.approved.isoformat() if validation.approved else None,
+        references=list(article.meta.references) if article.meta.content_type is ContentType.MEDICAL_SCIENTIFIC else [],
+        products=[{"brand": p.brands[0], "smpc_url": p.smpc_url, "pharmacovigilance": p.pharmacovigilance}
+                  for p in page_products(article, products)] if article.meta.content_type.is_product else [],
+    )
+
+
+def missing_mentions(html: str, expected: Mentions, path: str, audience: str) -> list[Finding]:
+    """Findings for every mention `expected` that the built page does not show."""
+    from selectolax.lexbor import LexborHTMLParser  # only builds parse HTML; `check` never does
+
+    tree = LexborHTMLParser(html)
+    found: list[Finding] = []
+
+    def text_of(selector: str) -> str:
+        node = tree.css_first(selector)
+        return " ".join(node.text(separator=" ").split()) if node else ""
+
+    def missing(code, message):
+        found.append(make(code, path, None, message, audience=audience))
+
+    if expected.disclaimer and " ".join(expected.disclaimer.split()) not in text_of(".carepress-disclaimer"):
+        missing(CP500, "the built page does not show the medical disclaimer; check theme/partials/carepress/mentions.html")
+    review = text_of(".carepress-review")
+    if not expected.code or expected.code not in review or not expected.reviewed or expected.reviewed not in review:
+        missing(CP501, "the built page does not show its approval code and last review date; "
+                "check the approval and theme/partials/carepress/mentions.html")
+    shown_references = tree.css(".carepress-references li")
+    if len(shown_references) < len(expected.references):
+        missing(CATALOGUE["CP502"], "the built page does not show its reference list; check theme/partials/carepress/mentions.html")
+    for product in expected.products:
+        block = text_of(".carepress-product")
+        links = [node.attributes.get("href") for node in tree.css(".carepress-product a.carepress-smpc")]
+        if product["pharmacovigilance"] not in block or product["smpc_url"] not in links:
+            missing(CATALOGUE["CP503"], f"the built page does not show the SmPC link and pharmacovigilance contact of "
+                    f"{product['brand']}; check theme/partials/carepress/mentions.html")
+    return found
+

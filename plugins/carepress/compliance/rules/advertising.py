@@ -1,0 +1,159 @@
+"""CP3xx: advertising. Public pages never promote prescription-only medicines, disease-awareness
+pages never name a medicine, claims stay neutral, promotional pages carry their visa."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from carepress.compliance.engine import Context, Violation, rule
+from carepress.compliance.lexicon import Lexicons, load_lexicons
+from carepress.model.article import Article
+from carepress.model.registries import Product
+from carepress.model.schema import ContentType, SiteAudience
+from carepress.report.finding import Severity
+
+# Link and image targets in Markdown and inline HTML: [text](target), <https://…>, [ref]: target, href="…".
+_TARGETS = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|(?:href|src)\s*=\s*[\"']([^\"']+)",
+                         regex.MULTILINE | regex.IGNORECASE)
+
+
+_SITE_LEXICONS: list = [None, None]  # (site, its lexicons): every rule of one check or build shares them
+
+
+def _lexicons(context: Context) -> Lexicons:
+    if _SITE_LEXICONS[0] is not context.site:
+        _SITE_LEXICONS[:] = [context.site, load_lexicons(context.site.project.registry_dir, context.site.products)]
+    return _SITE_LEXICONS[1]
+
+
+def _front_matter_texts(article: Article) -> Iterator[tuple[str, int]]:
+    yield article.meta.title, article.line_of("title")
+    if article.meta.description:
+        yield article.meta.description, article.line_of("description")
+
+
+def _keyword_texts(article: Article) -> Iterator[tuple[str, int]]:
+    keywords = article.meta.keywords
+    if keywords and keywords.primary:
+        yield keywords.primary, article.line_of("keywords", "primary")
+    for index, keyword in enumerate(keywords.secondary if keywords else []):
+        yield keyword, article.line_of("keywords", "secondary", index)
+
+
+def _medicines_named(article: Article, lexicons: Lexicons) -> Iterator[tuple[str, str, int]]:
+    """(medicine, the words as written, line) for every medicine the page names, wherever it is."""
+    for text, line in [*_front_matter_texts(article), *_keyword_texts(article)]:
+        for match in lexicons.find_medicines(text):
+            yield match.entry, text[match.start:match.end], line
+    body = article.body
+    for match in lexicons.find_medicines(body):
+        yield match.entry, body[match.start:match.end], article.body_line_at(match.start)
+    for found in _TARGETS.finditer(body):
+        target = next(group for group in found.groups() if group)
+        brand = lexicons.find_brand_in_url(target)
+        if brand:
+            yield brand, target, article.body_line_at(found.start())
+
+
+def _products_concerned(article: Article, context: Context) -> list[tuple[Product, int]]:
+    """Registry products the page is about, listed in `products` or named in its text, with the line that says so."""
+    by_name = {product.brands[0]: product for product in context.site.products.values()}
+    concerned = {pid: (context.site.products[pid], article.line_of("products", index))
+                 for index, pid in enumerate(article.meta.products) if pid in context.site.products}
+    for medicine, _, line in _medicines_named(article, _lexicons(context)):
+        if medicine in by_name:
+            concerned.setdefault(by_name[medicine].id, (by_name[medicine], line))
+    return list(concerned.values())
+
+
+def _public_restriction(product: Product) -> str | None:
+    if product.rx:
+        return "prescription-only"
+    if product.reimbursed:
+        return "reimbursed"
+    if product.advertising_restricted:
+        return "restricted from public advertising by its marketing authorisation"
+    return None
+
+
+@rule("CP300", Severity.ERROR, "Prescription-only or restricted product on a public page", per_audience=True)
+def no_public_promotion_of_restricted_products(article: Article, context: Context):
+    if context.audience is not SiteAudience.PATIENT:
+        return
+    if article.meta.content_type is ContentType.PRODUCT_RX:
+        yield Violation("a `product_rx` page may not be published for the public; set `audience: hcp`",
+                        article.line_of("content_type"))
+    for product, line in _products_concerned(article, context):
+        restriction = _public_restriction(product)
+        if restriction:
+            yield Violation(f"the page is about {product.brands[0]}, which is {restriction}: it may not be presented to "
+                            "the public (CSP L.5122-6); move the page to the HCP site", line)
+
+
+@rule("CP301", Severity.ERROR, "Disease-awareness page names a medicine")
+def disease_awareness_names_no_medicine(article: Article, context: Context):
+    if article.meta.content_type is not ContentType.DISEASE_AWARENESS:
+        return
+    if article.meta.products:
+        yield Violation("a disease-awareness page may not list `products`; remove them or change `content_type`",
+                        article.line_of("products"))
+    seen = set()
+    for medicine, written, line in _medicines_named(article, _lexicons(context)):
+        if (medicine, line) in seen:
+            continue
+        seen.add((medicine, line))
+        yield Violation(f"names the medicine {medicine} (\"{written}\"): disease-awareness content may make no reference, "
+                        "even indirect, to a medicine (CSP L.5122-1); remove the name or the link", line)
+
+
+def _claims(article: Article, context: Context) -> Iterator[tuple[str, str, int]]:
+    lexicons = _lexicons(context)
+    for text, line in _front_matter_texts(article):
+        for match in lexicons.find_claims(text):
+            yield match.label, text[match.start:match.end], line
+    for match in lexicons.find_claims(article.body):
+        yield match.label, article.body[match.start:match.end], article.body_line_at(match.start)
+
+
+@rule("CP302", Severity.ERROR, "Promotional claim language", per_audience=True)
+def no_promotional_claims(article: Article, context: Context):
+    severity = Severity.WARNING if context.audience is SiteAudience.HCP else Severity.ERROR
+    for label, written, line in _claims(article, context):
+        yield Violation(f"\"{written}\" is promotional language ({label}); state facts neutrally, with a reference", line, severity)
+
+
+@rule("CP303", Severity.ERROR, "Promotional page without a valid visa", per_audience=True)
+def promotional_pages_need_a_visa(article: Article, context: Context):
+    content_type = article.meta.content_type
+    if context.audience is SiteAudience.PATIENT and content_type is ContentType.PRODUCT_OTC:
+        needed = "GP"
+    elif context.audience is SiteAudience.HCP and (content_type.is_product or article.meta.products):
+        needed = "PM"
+    else:
+        return
+    visa = article.meta.visa
+    if visa is None:
+        yield Violation(f"a promotional page needs an ANSM visa {needed}; add `visa: {{type: {needed}, number: ..., date: ...}}`",
+                        article.line_of("content_type"))
+    elif visa.type != needed:
+        yield Violation(f"visa type {visa.type} does not allow this site: the {context.audience.value} site needs a visa {needed}",
+                        article.line_of("visa", "type"))
+
+
+@rule("CP304", Severity.ERROR, "Product's advertising is suspended")
+def suspended_products_block_every_page(article: Article, context: Context):
+    for product, line in _products_concerned(article, context):
+        if product.advertising_suspended:
+            yield Violation(f"advertising for {product.brands[0]} is suspended (registry `advertising_suspended: true`); "
+                            "no page about it may be published until the suspension is lifted", line)
+
+
+@rule("CP305", Severity.ERROR, "Prohibited target keyword")
+def target_keywords_stay_neutral(article: Article, context: Context):
+    lexicons = _lexicons(context)
+    for keyword, line in _keyword_texts(article):
+        for match in lexicons.find_claims(keyword):
+            yield Violation(f"target keyword \"{keyword}\" chases promotional searches ({match.label}); choose a neutral query", line)
+            break

@@ -1,0 +1,157 @@
+"""Real builds through the compliance gate: canaries, strict mode, mentions, manifests, HCP access."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.conftest import REPO, Hub
+
+pytestmark = pytest.mark.build
+
+HCP = {"audience": "hcp", "persona": ["hcp-medecin-generaliste"], "content_type": "medical_scientific",
+       "references": ["HAS 2024"]}
+EXPIRED = {"status": "approved", "code": "FR-OLD-1", "approved": "2025-01-01", "expires": "2026-01-01",
+           "reviewers": {"medical": "a", "legal": "b", "regulatory": "c"}}
+# Each page that must never reach the patient site, with a unique token in its title and body.
+CANARIES = {
+    "brouillon": ("patient/brouillon.md", {"validation": {"status": "draft"}}),
+    "expiree": ("patient/expiree.md", {"validation": EXPIRED}),
+    "modifiee": ("patient/modifiee.md", {"fingerprint": "stale"}),
+    "pro": ("pro/reco.md", HCP),
+    "promo": ("patient/promo.md", {"content_type": "product_otc", "products": ["glucorex"],
+                                   "visa": {"type": "GP", "number": "GP-1", "date": "2026-09-01"}}),
+    "reclame": ("patient/reclame.md", {"description": "Un traitement miracle pour tous."}),
+}
+
+
+def _token(name: str) -> str:
+    return f"canari{name}qx"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gate") / "hub"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "site_config", root / "site_config")
+    shutil.copytree(REPO / "theme", root / "theme")
+    hub = Hub(root)
+    hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
+                body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n"
+                     "- [Ancienne page][old]\n\n[old]: patient/expiree.md\n")
+    hub.article("patient/ok.md", title="Bouger au quotidien", references=["HAS 2024"])
+    hub.article("patient/derogation.md", title="Idées reçues", body="# Idées reçues\n\nUn aliment « miracle » ? Non.\n",
+                compliance={"waive": {"CP302": "cite une idée reçue pour la réfuter"}})
+    for name, (rel, fields) in CANARIES.items():
+        fields = dict(fields)
+        hub.article(rel, body=f"# Page {_token(name)}\n\nJeton : {_token(name)}.\n", title=f"Page {_token(name)}", **fields)
+    result = hub.build("all")
+    assert result.returncode == 0, result.stderr
+    return hub
+
+
+def test_no_canary_reaches_any_file_of_the_patient_site(built):
+    files = built.site_files("patient")
+    assert {"index.html", "404.html", "sitemap.xml", "search/search_index.json"} <= set(files)
+    for name in CANARIES:
+        leaks = [path for path, text in files.items() if _token(name) in text]
+        assert leaks == [], f"{name} leaked into {leaks}"
+    assert "Bouger au quotidien" in files["patient/ok/index.html"]
+
+
+def test_sitemap_as_mkdocs_writes_it_lists_only_published_pages(built):
+    folder = built.root / "site" / "patient"
+    sitemap = ET.parse(folder / "sitemap.xml").getroot()
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    paths = {loc.text.split(".org/", 1)[1] for loc in sitemap.findall("s:url/s:loc", namespace)}
+    assert paths == {"", "patient/ok/", "patient/derogation/"}
+    compressed = gzip.decompress((folder / "sitemap.xml.gz").read_bytes()).decode("utf-8")
+    assert "patient/ok/" in compressed and not any(_token(name) in compressed for name in CANARIES)
+
+
+def test_link_to_a_dropped_page_becomes_plain_text(built):
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = (built.root / "site" / "patient" / "index.html").read_text(encoding="utf-8")
+    article = LexborHTMLParser(html).css_first("article")
+    hrefs = [a.attributes.get("href") for a in article.css("a")]
+    assert "Lire la suite" in article.text() and "Ancienne page" in article.text()
+    assert not any(h and ("brouillon" in h or "expiree" in h) for h in hrefs)
+    assert any(h and h.rstrip("/").endswith("patient/ok") for h in hrefs)
+
+
+def test_mandatory_mentions_are_in_the_output(built):
+    from selectolax.lexbor import LexborHTMLParser
+
+    patient = LexborHTMLParser((built.root / "site" / "patient" / "patient" / "ok" / "index.html").read_text(encoding="utf-8"))
+    assert "ne remplacent pas l'avis de votre médecin" in patient.css_first(".carepress-disclaimer").text()
+    review = patient.css_first(".carepress-review").text()
+    assert "FR-TEST-0001" in review and "2026-10-01" in review
+    hcp = LexborHTMLParser((built.root / "site" / "hcp" / "pro" / "reco" / "index.html").read_text(encoding="utf-8"))
+    assert hcp.css_first(".carepress-disclaimer") is None
+    assert [li.text() for li in hcp.css(".carepress-references li")] == ["HAS 2024"]
+
+
+def test_only_the_hcp_site_ships_the_gate(built):
+    patient, hcp = built.site_files("patient"), built.site_files("hcp")
+    assert not any("carepress-gate" in text or path.startswith("assets/carepress/") for path, text in patient.items())
+    assert "assets/carepress/gate.js" in hcp and 'id="carepress-gate"' in hcp["pro/reco/index.html"]
+    assert "<script>" not in hcp["pro/reco/index.html"].split('id="carepress-gate"')[1].split("</div>\n</div>")[0]
+    assert "onclick" not in hcp["pro/reco/index.html"]
+
+
+def test_build_writes_manifests_and_the_access_snippet_outside_the_sites(built):
+    reports = built.root / "reports"
+    patient = json.loads((reports / "manifest" / "manifest-patient.json").read_text(encoding="utf-8"))
+    assert {page["src_uri"] for page in patient["pages"]} == {"index.md", "patient/ok.md", "patient/derogation.md"}
+    waived = next(p for p in patient["pages"] if p["src_uri"] == "patient/derogation.md")
+    assert [(w["code"], w["reason"]) for w in waived["waivers"]] == [("CP302", "cite une idée reçue pour la réfuter")]
+    page = next(p for p in patient["pages"] if p["src_uri"] == "patient/ok.md")
+    assert page["code"] == "FR-TEST-0001" and page["fingerprint"].startswith("sha256:")
+    assert page["reviewers"] == {"medical": "Dr A. Martin", "legal": "B. Durand", "regulatory": "C. Petit"}
+    hcp = json.loads((reports / "manifest" / "manifest-hcp.json").read_text(encoding="utf-8"))
+    assert {p["src_uri"] for p in hcp["pages"]} == {"index.md", "pro/reco.md"}
+    snippet = (reports / "hcp-access" / "nginx.conf").read_text(encoding="utf-8")
+    assert "auth_basic_user_file" in snippet and str(built.root / "site" / "hcp") in snippet
+    assert not list((built.root / "site").rglob("nginx.conf"))
+
+
+def test_report_compliance_writes_json_sarif_and_html(built):
+    result = built.carepress("report", "compliance")
+    assert result.returncode == 0, result.stderr
+    folder = built.root / "reports" / "compliance"
+    data = json.loads((folder / "compliance.json").read_text(encoding="utf-8"))
+    states = {page["src_uri"]: page["state"] for page in data["pages"]}
+    assert states["patient/brouillon.md"] == "draft" and states["patient/expiree.md"] == "expired"
+    assert states["patient/modifiee.md"] == "changed since approval" and states["patient/ok.md"] == "approved"
+    sarif = json.loads((folder / "findings.sarif").read_text(encoding="utf-8"))
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"CP200", "CP202", "CP203", "CP300", "CP302"}
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert "FR-OLD-1" in html and "changed since approval" in html and "CP302" in html
+    assert "cite une idée reçue pour la réfuter" in html
+
+
+def test_status_lists_states_and_upcoming_expiry(built):
+    result = built.carepress("status", "--json", "--today", "2025-12-20")
+    data = json.loads(result.stdout)
+    assert "content/patient/brouillon.md" in data["states"]["draft"]
+    assert [e["path"] for e in data["expiring"]] == ["content/patient/expiree.md"]
+
+
+def test_strict_build_fails_on_a_claim(hub):
+    hub.article("patient/reclame.md", body="# Bouger\n\nUn programme révolutionnaire.\n")
+    result = hub.build("patient", "--strict")
+    assert result.returncode == 1 and "CP302" in result.stderr
+
+
+def test_strict_build_fails_when_the_theme_drops_a_mention(hub):
+    (hub.root / "theme" / "partials" / "carepress" / "mentions.html").write_text("", encoding="utf-8")
+    hub.article("patient/ok.md")
+    result = hub.build("patient", "--strict")
+    assert result.returncode == 1
+    assert "CP500" in result.stderr and "CP501" in result.stderr

@@ -1,0 +1,207 @@
+"""CP3xx, CP4xx, CP5xx and registry rules: a failing and a passing fixture for each."""
+
+from __future__ import annotations
+
+import pytest
+
+from carepress.compliance.lexicon import fold, load_lexicons
+from carepress.model.registries import ConfigurationError
+from tests.conftest import REPO
+from tests.unit.helpers import codes, findings_of
+
+HCP = {"audience": "hcp", "persona": ["hcp-medecin-generaliste"]}
+VISA_PM = {"type": "PM", "number": "PM-2026-0001", "date": "2026-09-01"}
+
+
+def _lexicons():
+    return load_lexicons(REPO / "site_config", {})
+
+
+def _page_codes(hub, rel, audience=None):
+    return {f.code for f in findings_of(hub, audience) if f.path.endswith(rel)}
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["la METFORMINE", "Metformine®", "les métformines", "du Doliprane", "paracetamol",
+                                  "acide acétylsalicylique", "Ventoline", "Ven\u200btoline", "Ѕаlbutamol"])
+def test_medicine_names_match_across_case_accents_plural_and_look_alikes(text):
+    assert _lexicons().find_medicines(text), text
+
+
+@pytest.mark.parametrize("text", ["l'insuline est une hormone", "un inhalateur de secours", "la glycémie du matin",
+                                  "une formation de pharmacien", "des dolines calcaires", "un champi à la poêle",
+                                  "ils se concerta", "une batterie au lithium"])
+def test_neutral_words_are_not_medicines(text):
+    assert _lexicons().find_medicines(text) == []
+
+
+def test_confusables_fold_to_latin_skeletons_with_original_offsets():
+    assert fold("Le Gluc\u043erex") == ("le glucorex", None)  # Cyrillic о; one character for one
+    folded, offsets = fold("Glu\u200bcоrex")  # a zero-width space and a Cyrillic о
+    assert folded == "glucorex" and offsets == [0, 1, 2, 4, 5, 6, 7, 8]
+
+
+@pytest.mark.parametrize("text", ["un traitement miraculeux", "des résultats miraculeuses", "une molécule révolutionnaire",
+                                  "Révolutionnaires !", "il guérit le diabète", "sans effets secondaires",
+                                  "100 % efficace", "la plus efficace", "Demandez à votre médecin de vous le prescrire",
+                                  "offre limitée", "no side effects", "a breakthrough", "Ask your doctor if Respiflo is right for you"])
+def test_claims_match_across_word_forms(text):
+    assert _lexicons().find_claims(text), text
+
+
+@pytest.mark.parametrize("text", ["Parlez-en avec votre médecin.", "appelez le 15 sans attendre",
+                                  "la promotion de la santé", "un dépistage gratuit", "ask your doctor about exercise",
+                                  "les traitements efficaces existent", "une guerre des prix",
+                                  "le diabète de type 2 ne se guérit pas", "un suivi exigeant", "il ne sort guère",
+                                  "une répartition inégale"])
+def test_neutral_sentences_are_not_claims(text):
+    assert _lexicons().find_claims(text) == [], text
+
+
+def test_a_broken_lexicon_pattern_is_one_line_naming_file_and_entry(hub):
+    lexicon = hub.root / "site_config" / "lexicons" / "claims.fr.yml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "  - id: casse\n    pattern: '(ouvert'\n    message: x\n",
+                       encoding="utf-8")
+    result = hub.carepress("check")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "claims.fr.yml" in result.stderr and "`casse`" in result.stderr and "invalid pattern" in result.stderr
+    with pytest.raises(ConfigurationError):
+        load_lexicons(hub.root / "site_config", {})
+
+
+# --- CP300 prescription-only product on the patient site ---------------------------------------
+
+def test_cp300_rx_product_page_is_refused_on_the_patient_site_only(hub):
+    hub.article("patient/glucorex.md", content_type="product_otc", products=["glucorex"],
+                visa={"type": "GP", "number": "GP-1", "date": "2026-09-01"})
+    hub.article("pro/glucorex.md", content_type="product_rx", products=["glucorex"], visa=VISA_PM, **HCP)
+    assert "CP300" in _page_codes(hub, "patient/glucorex.md", "patient")
+    assert "CP300" not in _page_codes(hub, "pro/glucorex.md", "hcp")
+    assert _page_codes(hub, "pro/glucorex.md", "hcp") == set()
+
+
+# --- CP301 medicine named on a disease-awareness page -----------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "# Bouger\n\nLa metformine aide.\n",
+    "# Bouger\n\n![Boîte de Glucоrex](boite.png)\n",  # Cyrillic о in the alt text
+    "# Bouger\n\nVoir [le site du laboratoire](https://www.glucorex.example/).\n",
+    "# Bouger\n\n## Et le Doliprane ?\n\nTexte.\n",
+])
+def test_cp301_disease_awareness_page_naming_a_medicine_fails(hub, body):
+    hub.article("patient/page.md", body=body)
+    assert "CP301" in _page_codes(hub, "patient/page.md")
+
+
+def test_cp300_points_at_the_line_that_names_the_product(hub):
+    hub.article("patient/page.md", content_type="corporate", body="# Entreprise\n\nNotre gamme.\n\nLe Respiflo soulage.\n")
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP300"]
+    text = (hub.content / "patient" / "page.md").read_text(encoding="utf-8").split("\n")
+    assert len(found) == 1 and "Respiflo" in text[found[0].line - 1]
+
+
+def test_cp301_title_and_description_count(hub):
+    hub.article("patient/page.md", title="Diabète et Respiflo")
+    assert "CP301" in _page_codes(hub, "patient/page.md")
+
+
+def test_cp301_neutral_disease_awareness_page_passes(hub):
+    hub.article("patient/page.md", body="# Bouger\n\nMarcher chaque jour aide à équilibrer la glycémie.\n")
+    assert _page_codes(hub, "patient/page.md") == set()
+
+
+# --- CP302 promotional claims -------------------------------------------------------------------
+
+def test_cp302_claims_are_errors_for_patients_and_warnings_for_hcps(hub):
+    body = "# Nouveau\n\nUn traitement révolutionnaire.\n"
+    hub.article("commun/page.md", body=body, audience="all", persona=["patient-dt2-recent"])
+    severities = {f.audience: f.severity.value for f in findings_of(hub) if f.code == "CP302"}
+    assert severities == {"patient": "error", "hcp": "warning"}
+
+
+def test_cp302_can_be_waived_with_a_reason(hub):
+    hub.article("patient/page.md", body="# T\n\nUn effet « miracle » ? Non : c'est une idée reçue.\n",
+                compliance={"waive": {"CP302": "cite une idée reçue pour la réfuter"}})
+    found = [f for f in findings_of(hub) if f.code == "CP302"]
+    assert found and all(f.waived == "cite une idée reçue pour la réfuter" for f in found)
+    assert not any(f.blocks_publication for f in findings_of(hub, "patient") if f.path.endswith("page.md"))
+
+
+# --- CP303 visa ---------------------------------------------------------------------------------
+
+def test_cp303_promotional_pages_need_the_right_visa(hub):
+    hub.article("pro/sans-visa.md", content_type="product_rx", products=["glucorex"], **HCP)
+    hub.article("pro/visa-gp.md", content_type="product_rx", products=["glucorex"], **HCP,
+                visa={"type": "GP", "number": "GP-1", "date": "2026-09-01"})
+    hub.article("pro/visa-pm.md", content_type="product_rx", products=["glucorex"], visa=VISA_PM, **HCP)
+    assert "CP303" in _page_codes(hub, "pro/sans-visa.md", "hcp")
+    assert "CP303" in _page_codes(hub, "pro/visa-gp.md", "hcp")
+    assert "CP303" not in _page_codes(hub, "pro/visa-pm.md", "hcp")
+
+
+# --- CP304 suspended product ---------------------------------------------------------------------
+
+def test_cp304_suspended_product_blocks_every_page(hub):
+    registry = hub.root / "site_config" / "products.yml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace(
+        "  - id: respiflo\n", "  - id: respiflo\n    advertising_suspended: true\n"), encoding="utf-8")
+    hub.article("pro/respiflo.md", content_type="product_rx", products=["respiflo"], visa=VISA_PM, **HCP)
+    hub.article("pro/glucorex.md", content_type="product_rx", products=["glucorex"], visa=VISA_PM, **HCP)
+    assert "CP304" in _page_codes(hub, "pro/respiflo.md", "hcp")
+    assert "CP304" not in _page_codes(hub, "pro/glucorex.md", "hcp")
+
+
+# --- CP305 target keywords ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("keyword, fails", [("guérir le diabète", True), ("traitement miracle", True),
+                                            ("activité physique diabète type 2", False)])
+def test_cp305_target_keywords(hub, keyword, fails):
+    hub.article("patient/page.md", keywords={"primary": "diabète au quotidien", "secondary": [keyword]})
+    assert ("CP305" in _page_codes(hub, "patient/page.md")) is fails
+
+
+# --- CP120 registry contradictions ---------------------------------------------------------------
+
+def test_cp120_rx_product_with_a_public_visa_is_a_finding(hub):
+    registry = hub.root / "site_config" / "products.yml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace(
+        "  - id: glucorex\n", "  - id: glucorex\n    visas: [{type: GP, number: GP-9, date: 2026-01-01}]\n"), encoding="utf-8")
+    found = [f for f in findings_of(hub) if f.code == "CP120"]
+    assert len(found) == 1 and "`rx: true`, `reimbursed: true` contradicts" in found[0].message and found[0].line == 3
+
+
+def test_cp120_the_repository_registry_is_consistent(hub):
+    assert "CP120" not in codes(findings_of(hub))
+
+
+# --- CP400 / CP401 links ------------------------------------------------------------------------
+
+def test_cp400_patient_page_linking_to_hcp_only_page(hub):
+    hub.article("pro/reco.md", content_type="medical_scientific", references=["HAS 2024"], **HCP)
+    hub.article("patient/lien.md", body="# Lien\n\nVoir [les recommandations](../pro/reco.md).\n")
+    hub.article("patient/neutre.md")
+    assert "CP400" in _page_codes(hub, "patient/lien.md", "patient")
+    assert "CP400" not in _page_codes(hub, "patient/neutre.md", "patient")
+
+
+def test_cp401_link_to_an_unpublished_page_is_a_warning(hub):
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    hub.article("patient/lien.md", body="# Lien\n\nVoir [la suite](brouillon.md#partie).\n")
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP401"]
+    assert len(found) == 1 and found[0].severity.value == "warning" and found[0].path.endswith("lien.md")
+
+
+# --- CP502 / CP503 data for mandatory mentions ----------------------------------------------------
+
+def test_cp502_medical_scientific_page_needs_references(hub):
+    hub.article("pro/sans.md", content_type="medical_scientific", **HCP)
+    hub.article("pro/avec.md", content_type="medical_scientific", references=["HAS 2024"], **HCP)
+    assert "CP502" in _page_codes(hub, "pro/sans.md")
+    assert "CP502" not in _page_codes(hub, "pro/avec.md")
+
+
+def test_cp503_product_page_needs_its_product(hub):
+    hub.article("pro/produit.md", content_type="product_rx", visa=VISA_PM, **HCP)
+    assert "CP503" in _page_codes(hub, "pro/produit.md", "hcp")

@@ -1,0 +1,177 @@
+"""`carepress approve` and the CP2xx workflow rules: fingerprints, byte-for-byte surgery, atomic writes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from carepress.compliance.approval import fingerprint_of
+from carepress.model.loader import parse_article
+from tests.conftest import TODAY
+from tests.unit.helpers import codes, findings_of
+
+APPROVE = ("--code", "FR-NEW-0001", "--medical", "Dr Z. Médecin", "--legal", "Y. Juriste", "--regulatory", "X. Réglementaire",
+           "--expires", "2027-11-01")
+
+EDITOR_FILE = """---
+# Rédaction : Claire, relu en comité du 3 mars
+title: 'Diabète : bouger au quotidien'   # titre court
+audience: patient
+persona: [patient-dt2-recent]
+funnel_stage: attraction
+content_type: disease_awareness
+validation:
+  status: in_review   # en attente du comité
+  code: FR-OLD
+topic: diabete-type-2
+keywords: {primary: "activité physique diabète"}
+---
+
+# Bouger au quotidien
+
+Marcher   trente minutes par jour,  à son rythme.
+"""
+
+
+def _approve(hub, rel: str, *extra: str):
+    return hub.carepress("approve", f"content/{rel}", *APPROVE, *extra)
+
+
+def _outside_validation(text: str) -> str:
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("validation:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    return "\n".join(lines[:start] + lines[end:])
+
+
+def test_approve_rewrites_only_the_validation_block(hub):
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    result = _approve(hub, "patient/bouger.md")
+    assert result.returncode == 0, result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert _outside_validation(after) == _outside_validation(EDITOR_FILE)  # comments, quoting, key order, body
+    assert after.endswith("Marcher   trente minutes par jour,  à son rythme.\n")
+    loaded = parse_article(after.encode(), "patient/bouger.md", "x").article
+    validation = loaded.meta.validation
+    assert validation.status.value == "approved" and validation.code == "FR-NEW-0001"
+    assert validation.reviewers.medical == "Dr Z. Médecin" and str(validation.approved) == TODAY
+    assert validation.fingerprint == fingerprint_of(loaded)
+    assert not [c for c in codes(findings_of(hub)) if c.startswith("CP2")]
+
+
+@pytest.mark.parametrize("encoding", ["crlf", "bom", "bom+crlf"])
+def test_approve_keeps_line_endings_and_bom(hub, encoding):
+    text = EDITOR_FILE.replace("\n", "\r\n") if "crlf" in encoding else EDITOR_FILE
+    raw = (b"\xef\xbb\xbf" if "bom" in encoding else b"") + text.encode("utf-8")
+    path = hub.write("patient/bouger.md", raw)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") == ("bom" in encoding)
+    if "crlf" in encoding:
+        assert after.count(b"\n") == after.count(b"\r\n")
+    body = raw.split(b"---", 2)[2]
+    assert after.endswith(body)
+
+
+def test_approve_inserts_a_missing_validation_block(hub):
+    original = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n", "")
+    path = hub.write("patient/bouger.md", original)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    after = path.read_text(encoding="utf-8")
+    assert after.replace(after[after.index("validation:"):after.index("---\n\n# Bouger")], "") == original
+    assert "CP203" not in codes(findings_of(hub))
+
+
+def test_approve_refuses_a_broken_file_and_leaves_it_untouched(hub):
+    broken = b"---\ntitle: [pas ferm\xc3\xa9\naudience: patient\n---\nTexte\n"
+    path = hub.write("patient/casse.md", broken)
+    result = _approve(hub, "patient/casse.md")
+    assert result.returncode == 1
+    assert "CP103" in result.stderr and "not changed" in result.stderr
+    assert path.read_bytes() == broken
+    assert [p.name for p in path.parent.iterdir()] == ["casse.md"]  # no temporary file left behind
+
+
+def test_approve_is_atomic_when_the_write_fails(hub, monkeypatch):
+    from carepress.compliance.approval import Approval, approve_file
+    import datetime as dt
+
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+
+    def failing_replace(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    approval = Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22))
+    with pytest.raises(OSError):
+        approve_file(path, approval, "patient/bouger.md", "content/patient/bouger.md")
+    assert path.read_text(encoding="utf-8") == EDITOR_FILE
+    assert [p.name for p in path.parent.iterdir()] == ["bouger.md"]
+
+
+def test_an_edit_after_approval_voids_it(hub):
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    path.write_text(path.read_text(encoding="utf-8").replace("trente minutes", "quarante minutes"), encoding="utf-8")
+    assert "CP203" in codes(findings_of(hub))
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    assert "CP203" not in codes(findings_of(hub))
+
+
+def test_front_matter_edit_after_approval_voids_it(hub):
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    path.write_text(path.read_text(encoding="utf-8").replace("audience: patient", "audience: all"), encoding="utf-8")
+    assert "CP203" in codes(findings_of(hub))
+
+
+@pytest.mark.parametrize("fingerprint, expected", [("valid", set()), ("stale", {"CP203"}), ("missing", {"CP203"})])
+def test_fingerprint_states(hub, fingerprint, expected):
+    hub.article("patient/page.md", fingerprint=fingerprint)
+    assert {c for c in codes(findings_of(hub)) if c.startswith("CP2")} == expected
+
+
+def test_incomplete_approval_is_cp201(hub):
+    hub.article("patient/page.md", validation={"status": "approved", "code": "X", "approved": "2026-10-01",
+                                               "expires": "2027-10-01", "reviewers": {"medical": "Dr A"}})
+    found = [f for f in findings_of(hub) if f.code == "CP201"]
+    assert sorted(f.message.split(" reviewer")[0] for f in found) == ["no legal", "no regulatory"]
+
+
+def test_expired_approval_is_cp202_and_soon_expiring_is_cp204(hub):
+    base = {"status": "approved", "code": "X", "approved": "2025-10-01",
+            "reviewers": {"medical": "a", "legal": "b", "regulatory": "c"}}
+    hub.article("patient/expiree.md", validation={**base, "expires": "2026-11-21"})
+    hub.article("patient/bientot.md", validation={**base, "expires": "2026-12-10"})
+    hub.article("patient/ok.md", validation={**base, "expires": "2027-06-01"})
+    by_file = {}
+    for finding in findings_of(hub):
+        by_file.setdefault(finding.path.rsplit("/", 1)[1], set()).add(finding.code)
+    assert by_file.get("expiree.md") == {"CP202"}
+    assert by_file.get("bientot.md") == {"CP204"}
+    assert "ok.md" not in by_file
+
+
+def test_approve_rejects_bad_dates(hub):
+    hub.write("patient/bouger.md", EDITOR_FILE)
+    result = hub.carepress("approve", "content/patient/bouger.md", *APPROVE[:-2], "--expires", "2020-01-01")
+    assert result.returncode == 2 and "must be after" in result.stderr
+
+
+def test_cp2xx_cannot_be_waived(hub):
+    hub.article("patient/page.md", fingerprint="stale", compliance={"waive": {"CP203": "on sait"}})
+    found = [f for f in findings_of(hub) if f.code == "CP203"]
+    assert found and found[0].waived is None and found[0].blocks_publication
+
+
+def test_approve_replaces_a_flow_style_block_and_keeps_a_following_comment(hub):
+    original = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+                                   "validation: {status: draft}\n# --- champs SEO ---\n")
+    path = hub.write("patient/bouger.md", original)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    after = path.read_text(encoding="utf-8")
+    assert "validation: {status: draft}" not in after
+    assert after.index("  fingerprint:") < after.index("# --- champs SEO ---\ntopic: diabete-type-2")
+    assert after.replace(after[after.index("validation:"):after.index("# --- champs SEO")], "") == \
+        original.replace("validation: {status: draft}\n", "")
