@@ -69,7 +69,7 @@ def test_sitemap_as_mkdocs_writes_it_lists_only_published_pages(built):
     sitemap = ET.parse(folder / "sitemap.xml").getroot()
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     paths = {loc.text.split(".org/", 1)[1] for loc in sitemap.findall("s:url/s:loc", namespace)}
-    assert paths == {"", "patient/ok/", "patient/derogation/"}
+    assert paths == {"", "patient/ok/", "patient/derogation/", "confidentialite/", "privacy/"}  # privacy pages are generated
     compressed = gzip.decompress((folder / "sitemap.xml.gz").read_bytes()).decode("utf-8")
     assert "patient/ok/" in compressed and not any(_token(name) in compressed for name in CANARIES)
 
@@ -99,7 +99,7 @@ def test_mandatory_mentions_are_in_the_output(built):
 
 def test_only_the_hcp_site_ships_the_gate(built):
     patient, hcp = built.site_files("patient"), built.site_files("hcp")
-    assert not any("carepress-gate" in text or path.startswith("assets/carepress/") for path, text in patient.items())
+    assert not any("carepress-gate" in text or path.startswith("assets/carepress/gate.") for path, text in patient.items())
     assert "assets/carepress/gate.js" in hcp and 'id="carepress-gate"' in hcp["pro/reco/index.html"]
     assert "<script>" not in hcp["pro/reco/index.html"].split('id="carepress-gate"')[1].split("</div>\n</div>")[0]
     assert "onclick" not in hcp["pro/reco/index.html"]

@@ -84,6 +84,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        markdown = super().on_page_markdown(markdown, page, config, files)  # the preview's placeholder
         # A link to a page this site leaves out (CP401) becomes its text: no dead link, nothing of the target.
         def unlink(found):
             return found.group(1) if resolve(page.file.src_uri, found.group(2)) in self.unpublished else found.group(0)
@@ -104,6 +105,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return tree.body.inner_html if changed else html
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
+        context = super().on_page_context(context, page, config, nav)  # the preview's banner
         state = build_state(config)
         article = state.article(page.file.src_uri) if state else None
         if article is not None:
