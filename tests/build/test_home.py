@@ -13,7 +13,8 @@ def _hub_with_two_homes(hub):
                 persona=["hcp-medecin-generaliste"], content_type="corporate",
                 body="# Accueil professionnels\n\n[Recommandations](reco.md)\n")
     hub.article("professionnels/reco.md", title="Recommandations", audience="hcp",
-                persona=["hcp-medecin-generaliste"], content_type="medical_scientific")
+                persona=["hcp-medecin-generaliste"], content_type="medical_scientific",
+                references=["HAS, Stratégie thérapeutique du patient vivant avec un diabète de type 2, 2024"])
 
 
 def test_hcp_home_is_published_as_the_sites_index_with_working_links(hub):

@@ -166,10 +166,12 @@ def test_cp305_target_keywords(hub, keyword, fails):
 
 def test_cp120_rx_product_with_a_public_visa_is_a_finding(hub):
     registry = hub.root / "site_config" / "products.yml"
-    registry.write_text(registry.read_text(encoding="utf-8").replace(
-        "  - id: glucorex\n", "  - id: glucorex\n    visas: [{type: GP, number: GP-9, date: 2026-01-01}]\n"), encoding="utf-8")
+    registry.write_text(
+        "products:\n  - id: glucorex\n    brands: [Glucorex]\n    rx: true\n    reimbursed: true\n"
+        "    visas: [{type: GP, number: GP-9, date: 2026-01-01}]\n    smpc_url: https://example.org/rcp\n"
+        "    pharmacovigilance: pv@example.org\n", encoding="utf-8")
     found = [f for f in findings_of(hub) if f.code == "CP120"]
-    assert len(found) == 1 and "`rx: true`, `reimbursed: true` contradicts" in found[0].message and found[0].line == 3
+    assert len(found) == 1 and "`rx: true`, `reimbursed: true` contradicts" in found[0].message and found[0].line == 2
 
 
 def test_cp120_the_repository_registry_is_consistent(hub):
