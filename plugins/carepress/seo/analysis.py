@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from carepress.compliance.engine import Context, Violation, rule
+from carepress.compliance.engine import Context, Violation, registered_rules, rule
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -183,10 +183,15 @@ def assessment(code: str, severity: Severity, title: str, per_audience: bool = F
     return register
 
 
+def registered_assessments() -> list[Registered]:
+    registered_rules()  # imports every rule module, the SEO ones included
+    return ASSESSMENTS
+
+
 def score_page(page: PageFacts, index: AudienceIndex) -> dict[str, Assessment]:
     """Every applicable assessment of one page, by code (for the SEO report)."""
     scores = {}
-    for registered in ASSESSMENTS:
+    for registered in registered_assessments():
         result = registered.score(page, index)
         if result:
             scores[registered.code] = result

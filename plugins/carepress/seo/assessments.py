@@ -10,6 +10,7 @@ from carepress.seo.pixels import TITLE_LIMIT_PX, title_width
 
 TITLE_MAX_CHARS, TITLE_MIN_CHARS = 60, 30
 KEYWORD_MAX_CHARS, KEYWORD_MAX_WORDS = 80, 8
+EARLY_POSITION = 1  # the keyword's first significant word may follow one other word in the title
 DENSITY_BAND = (0.5, 3.0)  # percent of the words
 MIN_WORDS = {FunnelStage.ATTRACT: 600, FunnelStage.CONVERT: 500, FunnelStage.CLOSE: 300, FunnelStage.DELIGHT: 300}
 
@@ -51,7 +52,7 @@ def keyword_in_title(page: PageFacts, index: AudienceIndex) -> Assessment | None
     if found and found.score == GOOD:
         title_stems = page.analyzer.stems(page.article.meta.title)
         first = min(title_stems.index(stem) for stem in page.keyword_stems)
-        if first > len(title_stems) // 2:
+        if first > EARLY_POSITION:
             return Assessment(OK, "the primary keyword comes late in the title; move it to the start", found.line)
     return found
 
