@@ -6,6 +6,7 @@ hands the core's HeadTags to theme/partials/carepress/seo.html as `carepress_seo
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
@@ -33,6 +34,14 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             config.theme.static_templates.discard(SITEMAP)
         self.entries: list[SitemapEntry] = []
         return config
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files) -> str:
+        # MkDocs treats a page title as HTML (a title taken from the H1 is rendered HTML) and Material
+        # prints it unescaped in the header, nav and footer: a front-matter title is text, escape it.
+        title = page.meta.get("title")
+        if self.config.enabled and isinstance(title, str):
+            page.meta["title"] = html.escape(title)
+        return markdown
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         state = build_state(config)
