@@ -84,7 +84,8 @@ class Review:
         return issues
 
 
-def review(site: Site) -> Review:
+def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None) -> Review:
+    """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's."""
     facts = site_facts(site)
     published = {audience: {uri for uri, v in evaluate(site, audience).items() if v.published} for audience in SiteAudience}
     titles = {registered.code: registered.title for registered in registered_assessments()}
@@ -92,10 +93,10 @@ def review(site: Site) -> Review:
     for src_uri, page in sorted(facts.pages.items()):
         meta = page.article.meta
         audience = SiteAudience.PATIENT if SiteAudience.PATIENT.accepts(meta.audience) else SiteAudience.HCP
-        base = site.project.site_url if audience is SiteAudience.PATIENT else None
+        base = (site_urls or {}).get(audience) or site.project.site_url
         scores = [Score(code, titles[code], result.score, result.sentence, result.line)
                   for code, result in score_page(page, facts.audience(audience)).items()]
-        url = metadata.absolute(base or site.project.site_url, page.url) or page.url
+        url = metadata.absolute(base, page.url) or page.url
         title = metadata.page_title(meta.title, site.project.site_name)
         pages.append(PageReview(
             src_uri=src_uri, path=page.article.path, site=audience.value,
