@@ -6,8 +6,9 @@ the sentence when the score is not good, and the SEO report shows every score.
 
 from __future__ import annotations
 
+import math
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -103,6 +104,34 @@ class AudienceIndex:
     inbound: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_topic: dict[str, list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
+    _frequency: Counter = field(default_factory=Counter)  # stem -> pages whose keywords use it
+    _prefix_index: dict[float, dict[str, list[str]]] = field(default_factory=dict)
+
+    def near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
+        """Another page whose stemmed keyword set has a Jaccard similarity >= threshold with this one's."""
+        mine = page.keyword_set_stems
+        if not mine:
+            return None
+        candidates = {other for stem in self._prefix(mine, threshold) for other in self._by_prefix(threshold).get(stem, ())}
+        for other_uri in sorted(candidates):
+            theirs = self.pages[other_uri].keyword_set_stems
+            if other_uri != page.article.src_uri and len(mine & theirs) >= threshold * len(mine | theirs):
+                return self.pages[other_uri]
+        return None
+
+    def _prefix(self, stems: frozenset[str], threshold: float) -> list[str]:
+        # Prefix filtering: two sets this similar share a stem among the rarest len - ceil(t*len) + 1 of each.
+        ordered = sorted(stems, key=lambda stem: (self._frequency[stem], stem))
+        return ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+
+    def _by_prefix(self, threshold: float) -> dict[str, list[str]]:
+        if threshold not in self._prefix_index:
+            index: dict[str, list[str]] = defaultdict(list)
+            for uri, page in self.pages.items():
+                for stem in self._prefix(page.keyword_set_stems, threshold):
+                    index[stem].append(uri)
+            self._prefix_index[threshold] = index
+        return self._prefix_index[threshold]
 
     @classmethod
     def build(cls, pages: dict[str, PageFacts]) -> AudienceIndex:
@@ -114,6 +143,7 @@ class AudienceIndex:
                 index.by_topic[page.article.meta.topic].append(page)
             if page.keyword_stems:
                 index.by_keyword[tuple(sorted(page.keyword_stems))].append(page)
+            index._frequency.update(page.keyword_set_stems)
         return index
 
 

@@ -52,12 +52,10 @@ def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if same:
         return Assessment(POOR, f"`{same[0].article.src_uri}` targets the same primary keyword; give each page its own "
                           "long-tail query, or merge them", page.article.line_of("keywords", "primary"))
-    mine = page.keyword_set_stems
-    for other in index.pages.values():
-        theirs = other.keyword_set_stems
-        if other is not page and theirs and len(mine & theirs) / len(mine | theirs) >= NEAR_IDENTICAL:
-            return Assessment(POOR, f"`{other.article.src_uri}` targets nearly the same keywords; differentiate the two "
-                              "pages' queries, or merge them", page.article.line_of("keywords"))
+    other = index.near_duplicate(page, NEAR_IDENTICAL)
+    if other:
+        return Assessment(POOR, f"`{other.article.src_uri}` targets nearly the same keywords; differentiate the two "
+                          "pages' queries, or merge them", page.article.line_of("keywords"))
     return Assessment(GOOD, "no other page targets these keywords")
 
 

@@ -26,12 +26,25 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).replace("œ", "oe").replace("æ", "ae")
 
 
+_TOKENS: dict[str, tuple[str, ...]] = {}  # raw token -> folded words; a hub's vocabulary is small
+
+
+def _token_words(token: str) -> tuple[str, ...]:
+    try:
+        return _TOKENS[token]
+    except KeyError:
+        folded = ELISION.sub("", fold(token))
+        parts = tuple(part for part in re.split(r"[-'’]", folded) if part)
+        if len(_TOKENS) < 500_000:
+            _TOKENS[token] = parts
+        return parts
+
+
 def words(text: str) -> list[str]:
     """Folded words, French elisions split off (`l'asthme` -> `asthme`), hyphenated words split."""
-    found = []
-    for match in WORD.finditer(fold(text)):
-        token = ELISION.sub("", match.group())
-        found.extend(part for part in re.split(r"[-'’]", token) if part)
+    found: list[str] = []
+    for token in WORD.findall(text.lower()):
+        found.extend(_token_words(token))
     return found
 
 
@@ -136,12 +149,12 @@ class Outline:
 
 def plain_text(markdown: str) -> str:
     """Inline Markdown to the text a reader sees."""
-    text = IMAGE.sub(lambda m: m.group(1), markdown)
-    text = LINK.sub(lambda m: m.group(1), text)
-    text = AUTOLINK.sub(lambda m: m.group(1), text)
-    text = HTML_TAG.sub("", text)
-    text = EMPHASIS.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = markdown
+    if "](" in text:  # the regexes are the slow part: skip them on plain prose
+        text = LINK.sub(lambda m: m.group(1), IMAGE.sub(lambda m: m.group(1), text))
+    if "<" in text:
+        text = HTML_TAG.sub("", AUTOLINK.sub(lambda m: m.group(1), text))
+    return " ".join(EMPHASIS.sub("", text).split())
 
 
 def outline(body: str, first_line: int) -> Outline:
@@ -167,12 +180,14 @@ def outline(body: str, first_line: int) -> Outline:
             continue
         if in_fence:
             continue
-        for match in IMAGE.finditer(line):
-            result.images.append((match.group(1).strip(), number))
-        for match in LINK.finditer(line):
-            result.links.append(Link(plain_text(match.group(1)), match.group(2), number))
-        for match in AUTOLINK.finditer(line):
-            result.links.append(Link(match.group(1), match.group(1), number))
+        if "](" in line:
+            for match in IMAGE.finditer(line):
+                result.images.append((match.group(1).strip(), number))
+            for match in LINK.finditer(line):
+                result.links.append(Link(plain_text(match.group(1)), match.group(2), number))
+        if "<http" in line:
+            for match in AUTOLINK.finditer(line):
+                result.links.append(Link(match.group(1), match.group(1), number))
         heading = HEADING.match(line)
         setext = SETEXT.match(line) if paragraph and len(paragraph) == 1 and previous.strip() else None
         if heading:
