@@ -250,3 +250,9 @@ def test_assessments_are_findings_of_check_and_the_gate(tmp_path):
     codes = {finding.code for finding in check_all(site)}
     assert {"SE200", "SE201", "SE303"} <= codes
     assert "SE301" not in codes and "SE202" not in codes
+
+
+def test_keyword_that_is_not_text_is_a_finding(tmp_path):
+    site = make_site(tmp_path, {"a.md": ({"keywords": {"primary": 42}}, "# A\n")})
+    assert list(site.unreadable) == ["a.md"]
+    assert any(f.code == "CP106" and "keywords.primary" in f.message for f in site.load_findings)
