@@ -32,8 +32,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         if self.config.enabled:
             # The sitemap is written in on_post_build, from published pages only, with approval dates.
             config.theme.static_templates.discard(SITEMAP)
-        self.entries: list[SitemapEntry] = []
         return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        self.entries: list[SitemapEntry] = []  # reset on each rebuild of `mkdocs serve`
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files) -> str:
         # MkDocs treats a page title as HTML (a title taken from the H1 is rendered HTML) and Material
