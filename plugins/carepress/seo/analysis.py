@@ -42,6 +42,7 @@ class PageFacts:
     site_url: str | None
     all_pages: frozenset[str]  # every Markdown file of the content folder, loaded or not
     registry_dir: Path
+    _coverage: dict[str, float] = field(default_factory=dict, repr=False)
 
     @cached_property
     def outline(self) -> Outline:
@@ -92,8 +93,10 @@ class PageFacts:
         """The share of the primary keyword's significant stems found in `text`."""
         if not self.keyword_stems:
             return 0.0
-        present = set(self.analyzer.stems(text))
-        return sum(stem in present for stem in self.keyword_stems) / len(self.keyword_stems)
+        if text not in self._coverage:  # each place is scored by the gate, `check` and the report
+            present = set(self.analyzer.stems(text))
+            self._coverage[text] = sum(stem in present for stem in self.keyword_stems) / len(self.keyword_stems)
+        return self._coverage[text]
 
 
 @dataclass
@@ -106,9 +109,16 @@ class AudienceIndex:
     by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     _frequency: Counter = field(default_factory=Counter)  # stem -> pages whose keywords use it
     _prefix_index: dict[float, dict[str, list[str]]] = field(default_factory=dict)
+    _near: dict[tuple[str, float], PageFacts | None] = field(default_factory=dict)
 
     def near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
         """Another page whose stemmed keyword set has a Jaccard similarity >= threshold with this one's."""
+        key = (page.article.src_uri, threshold)
+        if key not in self._near:
+            self._near[key] = self._find_near_duplicate(page, threshold)
+        return self._near[key]
+
+    def _find_near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
         mine = page.keyword_set_stems
         if not mine:
             return None
