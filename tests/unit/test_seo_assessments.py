@@ -256,3 +256,8 @@ def test_keyword_that_is_not_text_is_a_finding(tmp_path):
     site = make_site(tmp_path, {"a.md": ({"keywords": {"primary": 42}}, "# A\n")})
     assert list(site.unreadable) == ["a.md"]
     assert any(f.code == "CP106" and "keywords.primary" in f.message for f in site.load_findings)
+
+
+def test_home_page_is_neither_an_orphan_nor_judged_on_its_url(tmp_path):
+    site = make_site(tmp_path, {"index.md": ({"keywords": {"primary": "informations santé diabète asthme"}}, "# Accueil\n")})
+    assert score(site, "SE202", "index.md") is None and score(site, "SE304", "index.md") is None

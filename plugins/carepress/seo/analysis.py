@@ -53,6 +53,10 @@ class PageFacts:
         return page_url(self.article.src_uri)
 
     @property
+    def is_home(self) -> bool:
+        return self.url == ""
+
+    @property
     def keyword(self) -> str | None:
         keywords = self.article.meta.keywords
         return keywords.primary if keywords and keywords.primary else None

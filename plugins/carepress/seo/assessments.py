@@ -143,6 +143,8 @@ def keyword_in_introduction(page: PageFacts, index: AudienceIndex) -> Assessment
 
 @assessment("SE202", Severity.WARNING, "Primary keyword not in the URL")
 def keyword_in_url(page: PageFacts, index: AudienceIndex) -> Assessment | None:
+    if page.is_home:  # the home page's URL is the site's address
+        return None
     return _placement(page, page.url.replace("/", " ").replace("-", " "), f"the URL `{page.url or '/'}`", 1,
                       "rename the file (and its folder) with the keyword's main words")
 

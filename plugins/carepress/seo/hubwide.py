@@ -14,7 +14,6 @@ from carepress.seo.text import words
 
 LONG_TAIL_WORDS = 3
 NEAR_IDENTICAL = 0.8  # Jaccard similarity of two pages' stemmed keyword sets
-HOME_PAGES = ("index.md", "README.md")
 
 # Used when site_config/lexicons/claims.<lang>.yml is absent: the queries French practice forbids.
 FALLBACK_CLAIMS = {
@@ -91,7 +90,7 @@ def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 @assessment("SE304", Severity.WARNING, "Orphan page", per_audience=True)
 def orphan(page: PageFacts, index: AudienceIndex) -> Assessment | None:
-    if page.article.src_uri.rsplit("/", 1)[-1] in HOME_PAGES and "/" not in page.article.src_uri:
+    if page.is_home:
         return None
     if index.inbound.get(page.article.src_uri):
         return Assessment(GOOD, "linked from other pages")
