@@ -40,9 +40,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files) -> str:
         # MkDocs treats a page title as HTML (a title taken from the H1 is rendered HTML) and Material
         # prints it unescaped in the header, nav and footer: a front-matter title is text, escape it.
+        # Quotes stay: Material escapes titles itself in attributes, and `Qu&#x27;est` would show there.
         title = page.meta.get("title")
         if self.config.enabled and isinstance(title, str):
-            page.meta["title"] = html.escape(title)
+            page.meta["title"] = html.escape(title, quote=False)
         return markdown
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
