@@ -17,6 +17,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/carepress build --audience all
 	$(BIN)/carepress report compliance
+	$(BIN)/carepress report seo
 	@echo "Open site/patient/index.html and site/hcp/index.html"
 
 ## check: run every rule on the demo content without building
@@ -26,6 +27,7 @@ check: $(STAMP)
 ## test: the whole suite (unit, real builds, headless Chromium)
 test: $(STAMP)
 	./scripts/ensure-chromium
+	./scripts/ensure-node-tools
 	$(BIN)/python -m pytest -n 2
 
 clean:

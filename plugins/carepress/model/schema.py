@@ -146,6 +146,7 @@ class FrontMatter(BaseModel):
     content_type: ContentType
     topic: str | None = None
     lang: str | None = None
+    canonical: str | None = None  # another page of this site that this one duplicates
     translations: dict[str, str] = Field(default_factory=dict)
     keywords: Keywords | None = None
     products: StrList = Field(default_factory=list)

@@ -1,0 +1,38 @@
+"""`carepress report seo`: the long-tail keyword review (HTML, CSV, JSON) from the sources, without a build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from carepress.cli._common import config_option, configuration_errors, today_option
+from carepress.cli.report import REPORTS_DIR, report
+from carepress.model.site import load_site
+from carepress.seo.review import review, write
+from carepress.model.schema import SiteAudience
+from carepress.settings import load_project, read_mkdocs_yml
+
+
+@report.command("seo")
+@config_option
+@today_option
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=REPORTS_DIR / "seo",
+              show_default=True, help="Folder for index.html, pages.csv and seo.json.")
+@configuration_errors
+def seo_report(config_file: Path, today: str | None, output: Path) -> None:
+    """Write the SEO review: scores and snippet per page, coverage matrix, hub-wide issues."""
+    project, _ = load_project(config_file, today)
+    result = review(load_site(project), _site_urls(config_file))
+    for path in write(result, output):
+        click.echo(f"wrote {path}", err=True)
+    click.echo(f"{len(result.pages)} page(s), {result.gaps} content gap(s) in the persona × stage matrix", err=True)
+
+
+def _site_urls(config_file: Path) -> dict[SiteAudience, str | None]:
+    """Each site's address, from site_config/<audience>.yml beside the base configuration when present."""
+    urls = {}
+    for audience in SiteAudience:
+        audience_file = config_file.parent / "site_config" / f"{audience.value}.yml"
+        urls[audience] = read_mkdocs_yml(audience_file).get("site_url") if audience_file.exists() else None
+    return urls

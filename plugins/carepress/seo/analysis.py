@@ -1,0 +1,242 @@
+"""What the SEO assessments know about each page and about the hub, computed once per content tree.
+
+`assessment` registers a scoring function as a rule of the compliance engine: the rule reports
+the sentence when the score is not good, and the SEO report shows every score.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from carepress.compliance.engine import Context, Violation, registered_rules, rule
+from carepress.model.article import Article
+from carepress.model.schema import SiteAudience
+from carepress.model.site import Site
+from carepress.report.finding import Severity
+from carepress.seo import metadata
+from carepress.seo.text import Analyzer, Outline, analyzer, outline, page_url, resolve_link
+
+GOOD, OK, POOR = 9, 6, 3  # Yoast's traffic lights
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: int
+    sentence: str  # one thing to do (or what is good)
+    line: int | None = None
+
+
+@dataclass
+class PageFacts:
+    """One article as the assessments see it: outline and stems, computed lazily, once."""
+
+    article: Article
+    language: str
+    analyzer: Analyzer
+    site_url: str | None
+    all_pages: frozenset[str]  # every Markdown file of the content folder, loaded or not
+    registry_dir: Path
+    _coverage: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def outline(self) -> Outline:
+        return outline(self.article.body, self.article.body_line)
+
+    @cached_property
+    def url(self) -> str:
+        return page_url(self.article.src_uri)
+
+    @property
+    def is_home(self) -> bool:
+        return self.url == ""
+
+    @property
+    def keyword(self) -> str | None:
+        keywords = self.article.meta.keywords
+        return keywords.primary if keywords and keywords.primary else None
+
+    @property
+    def keywords(self) -> list[str]:
+        keywords = self.article.meta.keywords
+        if not keywords:
+            return []
+        return [k for k in [keywords.primary, *keywords.secondary] if k]
+
+    @cached_property
+    def keyword_stems(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.analyzer.stems(self.keyword or "")))
+
+    @cached_property
+    def keyword_set_stems(self) -> frozenset[str]:
+        return frozenset(stem for keyword in self.keywords for stem in self.analyzer.stems(keyword))
+
+    @cached_property
+    def description(self) -> str:
+        return metadata.description(self.article, self.outline)
+
+    @cached_property
+    def body_stems(self) -> list[str]:
+        return self.analyzer.stems(self.outline.plain)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(self.outline.plain.split())
+
+    @cached_property
+    def internal_links(self) -> set[str]:
+        targets = {resolve_link(self.article.src_uri, link.target) for link in self.outline.links}
+        return {target for target in targets if target and target != self.article.src_uri}
+
+    def coverage(self, text: str) -> float:
+        """The share of the primary keyword's significant stems found in `text`."""
+        if not self.keyword_stems:
+            return 0.0
+        if text not in self._coverage:  # each place is scored by the gate, `check` and the report
+            present = set(self.analyzer.stems(text))
+            self._coverage[text] = sum(stem in present for stem in self.keyword_stems) / len(self.keyword_stems)
+        return self._coverage[text]
+
+
+@dataclass
+class AudienceIndex:
+    """The pages of one site and the links between them."""
+
+    pages: dict[str, PageFacts]
+    inbound: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_topic: dict[str, list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
+    by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
+    _frequency: Counter = field(default_factory=Counter)  # stem -> pages whose keywords use it
+    _prefix_index: dict[float, dict[str, list[str]]] = field(default_factory=dict)
+    _near: dict[tuple[str, float], PageFacts | None] = field(default_factory=dict)
+
+    def near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
+        """Another page whose stemmed keyword set has a Jaccard similarity >= threshold with this one's."""
+        key = (page.article.src_uri, threshold)
+        if key not in self._near:
+            self._near[key] = self._find_near_duplicate(page, threshold)
+        return self._near[key]
+
+    def _find_near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
+        mine = page.keyword_set_stems
+        if not mine:
+            return None
+        candidates = {other for stem in self._prefix(mine, threshold) for other in self._by_prefix(threshold).get(stem, ())}
+        for other_uri in sorted(candidates):
+            theirs = self.pages[other_uri].keyword_set_stems
+            if other_uri != page.article.src_uri and len(mine & theirs) >= threshold * len(mine | theirs):
+                return self.pages[other_uri]
+        return None
+
+    def _prefix(self, stems: frozenset[str], threshold: float) -> list[str]:
+        # Prefix filtering: two sets this similar share a stem among the rarest len - ceil(t*len) + 1 of each.
+        ordered = sorted(stems, key=lambda stem: (self._frequency[stem], stem))
+        return ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+
+    def _by_prefix(self, threshold: float) -> dict[str, list[str]]:
+        if threshold not in self._prefix_index:
+            index: dict[str, list[str]] = defaultdict(list)
+            for uri, page in self.pages.items():
+                for stem in self._prefix(page.keyword_set_stems, threshold):
+                    index[stem].append(uri)
+            self._prefix_index[threshold] = index
+        return self._prefix_index[threshold]
+
+    @classmethod
+    def build(cls, pages: dict[str, PageFacts]) -> AudienceIndex:
+        index = cls(pages)
+        for src_uri, page in pages.items():
+            for target in page.internal_links:
+                index.inbound[target].add(src_uri)
+            if page.article.meta.topic:
+                index.by_topic[page.article.meta.topic].append(page)
+            if page.keyword_stems:
+                index.by_keyword[tuple(sorted(page.keyword_stems))].append(page)
+            index._frequency.update(page.keyword_set_stems)
+        return index
+
+
+class SiteFacts:
+    def __init__(self, site: Site):
+        folder = str(site.project.registry_dir)
+        every_file = frozenset(site.articles) | frozenset(site.unreadable)
+        self.site = site
+        self.pages = {}
+        for src_uri, article in site.articles.items():
+            lang = article.meta.lang or site.project.language
+            self.pages[src_uri] = PageFacts(article, lang, analyzer(folder, lang.split("-")[0]), site.project.site_url, every_file,
+                                                  site.project.registry_dir)
+        self._audiences: dict[SiteAudience | None, AudienceIndex] = {}
+
+    def audience(self, audience: SiteAudience | None) -> AudienceIndex:
+        if audience not in self._audiences:
+            pages = {uri: page for uri, page in self.pages.items()
+                     if audience is None or audience.accepts(page.article.meta.audience)}
+            self._audiences[audience] = AudienceIndex.build(pages)
+        return self._audiences[audience]
+
+
+_CACHE: dict[int, tuple[weakref.ref, SiteFacts]] = {}
+
+
+def site_facts(site: Site) -> SiteFacts:
+    """The facts of a loaded content tree, shared by every rule that looks at it."""
+    cached = _CACHE.get(id(site))
+    if cached and cached[0]() is site:
+        return cached[1]
+    if len(_CACHE) > 4:
+        _CACHE.clear()
+    facts = SiteFacts(site)
+    _CACHE[id(site)] = (weakref.ref(site), facts)
+    return facts
+
+
+Scorer = Callable[[PageFacts, AudienceIndex], Assessment | None]
+
+
+@dataclass(frozen=True)
+class Registered:
+    code: str
+    title: str
+    score: Scorer
+
+
+ASSESSMENTS: list[Registered] = []
+
+
+def assessment(code: str, severity: Severity, title: str, per_audience: bool = False) -> Callable[[Scorer], Scorer]:
+    """Register a scorer as the rule `code`: a poor score is a finding at `severity`, a middling one is info."""
+
+    def register(scorer: Scorer) -> Scorer:
+        def check(article: Article, context: Context):
+            facts = site_facts(context.site)
+            result = scorer(facts.pages[article.src_uri], facts.audience(context.audience))
+            if result and result.score < GOOD:
+                yield Violation(result.sentence, result.line, None if result.score <= POOR else Severity.INFO)
+
+        check.__name__ = scorer.__name__
+        rule(code, severity, title, per_audience)(check)
+        ASSESSMENTS.append(Registered(code, title, scorer))
+        return scorer
+
+    return register
+
+
+def registered_assessments() -> list[Registered]:
+    registered_rules()  # imports every rule module, the SEO ones included
+    return ASSESSMENTS
+
+
+def score_page(page: PageFacts, index: AudienceIndex) -> dict[str, Assessment]:
+    """Every applicable assessment of one page, by code (for the SEO report)."""
+    scores = {}
+    for registered in registered_assessments():
+        result = registered.score(page, index)
+        if result:
+            scores[registered.code] = result
+    return scores

@@ -1,0 +1,171 @@
+"""The SEO review: every page's keyword, scores and search snippet, and the hub's coverage, from the sources.
+
+No MkDocs build: the content tree is loaded once, judged for both sites by the compliance engine
+(to know what is published), and scored by the registered SE assessments.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from carepress.compliance.engine import evaluate
+from carepress.model.schema import FunnelStage, SiteAudience
+from carepress.model.site import Site
+from carepress.seo import metadata
+from carepress.seo.analysis import GOOD, POOR, registered_assessments, score_page, site_facts
+from carepress.seo.hubwide import coverage_matrix
+from carepress.seo.pixels import title_width, truncate_to_width
+
+TEMPLATES = Path(__file__).parent / "templates"
+HUB_CODES = {"SE210": "Cannibalisation", "SE211": "Not long-tail", "SE212": "Keyword ethics", "SE304": "Orphan pages"}
+
+
+@dataclass
+class Score:
+    code: str
+    title: str
+    score: int
+    sentence: str
+    line: int | None
+
+
+@dataclass
+class PageReview:
+    src_uri: str
+    path: str
+    site: str  # the site it is judged for: patient, or hcp for professionals' pages
+    published: bool
+    title: str
+    snippet_title: str
+    snippet_url: str
+    description: str
+    title_chars: int
+    title_px: int
+    persona: list[str]
+    funnel_stage: str
+    topic: str | None
+    keyword: str | None
+    secondary: list[str]
+    words: int
+    score: int  # the mean of the page's scores, 0-100
+    scores: list[Score] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Score]:
+        return [score for score in self.scores if score.score < GOOD]
+
+
+@dataclass
+class Review:
+    site_name: str
+    pages: list[PageReview]
+    personas: dict[str, str]  # id -> label
+    stages: list[str]
+    coverage: dict[str, dict[str, int]]
+    codes: dict[str, str]  # SE code -> title
+
+    @property
+    def gaps(self) -> int:
+        return sum(count == 0 for row in self.coverage.values() for count in row.values())
+
+    def hub_issues(self) -> dict[str, list[tuple[PageReview, Score]]]:
+        issues: dict[str, list] = {code: [] for code in HUB_CODES}
+        for page in self.pages:
+            for score in page.scores:
+                if score.code in issues and score.score < GOOD:
+                    issues[score.code].append((page, score))
+        return issues
+
+
+def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None) -> Review:
+    """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's."""
+    facts = site_facts(site)
+    published = {audience: {uri for uri, v in evaluate(site, audience).items() if v.published} for audience in SiteAudience}
+    titles = {registered.code: registered.title for registered in registered_assessments()}
+    pages = []
+    for src_uri, page in sorted(facts.pages.items()):
+        meta = page.article.meta
+        audience = SiteAudience.PATIENT if SiteAudience.PATIENT.accepts(meta.audience) else SiteAudience.HCP
+        base = (site_urls or {}).get(audience) or site.project.site_url
+        scores = [Score(code, titles[code], result.score, result.sentence, result.line)
+                  for code, result in score_page(page, facts.audience(audience)).items()]
+        url = metadata.absolute(base, page.url) or page.url
+        title = metadata.page_title(meta.title, site.project.site_name)
+        pages.append(PageReview(
+            src_uri=src_uri, path=page.article.path, site=audience.value,
+            published=any(src_uri in uris for uris in published.values()),
+            title=meta.title, snippet_title=truncate_to_width(title), snippet_url=_breadcrumb(url),
+            description=_cut(page.description), title_chars=len(meta.title), title_px=round(title_width(meta.title)),
+            persona=list(meta.persona), funnel_stage=meta.funnel_stage.value, topic=meta.topic,
+            keyword=page.keyword, secondary=[k for k in (meta.keywords.secondary if meta.keywords else [])],
+            words=page.word_count, score=round(sum(s.score for s in scores) * 100 / (9 * len(scores))) if scores else 0,
+            scores=scores))
+    live = [facts.pages[p.src_uri] for p in pages if p.published]
+    personas = {persona.id: persona.label for persona in site.personas.values()}
+    return Review(site.project.site_name, pages, personas, [stage.value for stage in FunnelStage],
+                  coverage_matrix(live, list(personas)), titles)
+
+
+def _breadcrumb(url: str) -> str:
+    parts = urlsplit(url)
+    path = [part for part in parts.path.split("/") if part]
+    return " › ".join([f"{parts.scheme}://{parts.netloc}" if parts.netloc else url, *path])
+
+
+def _cut(text: str, limit: int = metadata.DESCRIPTION_MAX) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)] + " …"
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+def to_json(result: Review) -> str:
+    data = {"site_name": result.site_name, "stages": result.stages, "personas": result.personas,
+            "coverage": result.coverage, "content_gaps": result.gaps, "codes": result.codes,
+            "pages": [{**vars(page), "scores": [vars(score) for score in page.scores]} for page in result.pages]}
+    return json.dumps(data, ensure_ascii=False) + "\n"  # no indent: the C encoder, fast on thousands of pages
+
+
+def to_csv(result: Review) -> str:
+    codes = sorted(result.codes)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "site", "published", "persona", "funnel_stage", "topic", "primary_keyword", "title",
+                     "title_chars", "title_px", "words", "score", *codes, "to_do"])
+    for page in result.pages:
+        by_code = {score.code: score.score for score in page.scores}
+        writer.writerow([page.path, page.site, page.published, " ".join(page.persona), page.funnel_stage, page.topic or "",
+                         page.keyword or "", _safe_cell(page.title), page.title_chars, page.title_px, page.words, page.score,
+                         *(by_code.get(code, "") for code in codes),
+                         _safe_cell(" | ".join(f"{s.code}: {s.sentence}" for s in page.problems))])
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: keep titles as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def to_html(result: Review) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    peak = max((count for row in result.coverage.values() for count in row.values()), default=0)
+    return env.get_template("report.html").render(review=result, script=script, peak=peak or 1, GOOD=GOOD, POOR=POOR,
+                                                  hub_codes=HUB_CODES, issues=result.hub_issues())
+
+
+def write(result: Review, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in (("index.html", to_html(result)), ("pages.csv", to_csv(result)), ("seo.json", to_json(result))):
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

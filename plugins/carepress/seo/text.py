@@ -1,0 +1,236 @@
+"""Words as search engines match them: accents folded, stop words ignored, French and English stems.
+
+Everything here works on the Markdown source, so `carepress check` never renders HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import snowballstemmer
+import yaml
+
+STEMMERS = {"fr": "french", "en": "english"}
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: `Diabète` and `diabete` are the same word to a searcher."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).replace("œ", "oe").replace("æ", "ae")
+
+
+_TOKENS: dict[str, tuple[str, ...]] = {}  # raw token -> folded words; a hub's vocabulary is small
+
+
+def _token_words(token: str) -> tuple[str, ...]:
+    try:
+        return _TOKENS[token]
+    except KeyError:
+        folded = ELISION.sub("", fold(token))
+        parts = tuple(part for part in re.split(r"[-'’]", folded) if part)
+        if len(_TOKENS) < 500_000:
+            _TOKENS[token] = parts
+        return parts
+
+
+def words(text: str) -> list[str]:
+    """Folded words, French elisions split off (`l'asthme` -> `asthme`), hyphenated words split."""
+    found: list[str] = []
+    for token in WORD.findall(text.lower()):
+        found.extend(_token_words(token))
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def stop_words(folder: str, language: str) -> frozenset[str]:
+    """The stop-word list of a language: site_config/stopwords.<lang>.yml (`stopwords:` list)."""
+    file = Path(folder) / f"stopwords.{language}.yml"
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return frozenset()
+    listed = data.get("stopwords") if isinstance(data, dict) else None
+    return frozenset(fold(str(word)) for word in listed or [])
+
+
+class Analyzer:
+    """Significant stems of a text in one language; stems are memoised (a hub reuses few words)."""
+
+    def __init__(self, language: str, stop: frozenset[str]):
+        self.language = language if language in STEMMERS else "fr"
+        self._stemmer = snowballstemmer.stemmer(STEMMERS[self.language])
+        self._stop = stop
+        self._memo: dict[str, str | None] = {}
+
+    def stem(self, word: str) -> str | None:
+        """The stem of a folded word, or None for a stop word."""
+        try:
+            return self._memo[word]
+        except KeyError:
+            stem = None if word in self._stop or (len(word) == 1 and not word.isdigit()) else fold(self._stemmer.stemWord(word))
+            self._memo[word] = stem
+            return stem
+
+    def stems(self, text: str) -> list[str]:
+        return [stem for stem in map(self.stem, words(text)) if stem]
+
+    def significant_words(self, text: str) -> list[str]:
+        return [word for word in words(text) if self.stem(word)]
+
+
+@functools.lru_cache(maxsize=16)
+def analyzer(folder: str, language: str) -> Analyzer:
+    language = language if language in STEMMERS else "fr"
+    return Analyzer(language, stop_words(folder, language))
+
+
+# --- Markdown outline -------------------------------------------------------------------------
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+SETEXT = re.compile(r"^(=+|-+)\s*$")
+ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+HTML_TAG = re.compile(r"<[^>]+>")
+EMPHASIS = re.compile(r"[*_`~]+")
+BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|>|!!!|\?\?\?|\||<|:::)")
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    line: int  # file line
+
+
+@dataclass
+class Link:
+    text: str
+    target: str
+    line: int
+
+    @property
+    def external(self) -> bool:
+        return self.target.lower().startswith(("http://", "https://"))
+
+
+@dataclass
+class Outline:
+    """What the assessments read from an article's Markdown body."""
+
+    headings: list[Heading] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # plain text, in order
+    intro_line: int | None = None
+    images: list[tuple[str, int]] = field(default_factory=list)  # (alt, line)
+    links: list[Link] = field(default_factory=list)
+    plain: str = ""  # the body's prose without code blocks
+
+    @property
+    def h1(self) -> list[Heading]:
+        return [h for h in self.headings if h.level == 1]
+
+    @property
+    def subheadings(self) -> list[Heading]:
+        return [h for h in self.headings if h.level > 1]
+
+    @property
+    def introduction(self) -> str:
+        return self.paragraphs[0] if self.paragraphs else ""
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown to the text a reader sees."""
+    text = markdown
+    if "](" in text:  # the regexes are the slow part: skip them on plain prose
+        text = LINK.sub(lambda m: m.group(1), IMAGE.sub(lambda m: m.group(1), text))
+    if "<" in text:
+        text = HTML_TAG.sub("", AUTOLINK.sub(lambda m: m.group(1), text))
+    return " ".join(EMPHASIS.sub("", text).split())
+
+
+def outline(body: str, first_line: int) -> Outline:
+    result = Outline()
+    prose: list[str] = []
+    paragraph: list[str] = []
+    paragraph_line = 0
+    in_fence = False
+    previous = ""
+
+    def close_paragraph() -> None:
+        if paragraph:
+            result.paragraphs.append(plain_text(" ".join(paragraph)))
+            if result.intro_line is None:
+                result.intro_line = paragraph_line
+            paragraph.clear()
+
+    for index, line in enumerate(body.split("\n")):
+        number = first_line + index
+        if FENCE.match(line):
+            in_fence = not in_fence
+            close_paragraph()
+            continue
+        if in_fence:
+            continue
+        if "](" in line:
+            for match in IMAGE.finditer(line):
+                result.images.append((match.group(1).strip(), number))
+            for match in LINK.finditer(line):
+                result.links.append(Link(plain_text(match.group(1)), match.group(2), number))
+        if "<http" in line:
+            for match in AUTOLINK.finditer(line):
+                result.links.append(Link(match.group(1), match.group(1), number))
+        heading = HEADING.match(line)
+        setext = SETEXT.match(line) if paragraph and len(paragraph) == 1 and previous.strip() else None
+        if heading:
+            close_paragraph()
+            text = plain_text(ATTRS.sub("", heading.group(2)))
+            result.headings.append(Heading(len(heading.group(1)), text, number))
+            prose.append(text)
+        elif setext:
+            text = plain_text(ATTRS.sub("", paragraph.pop()))
+            result.headings.append(Heading(1 if setext.group(1)[0] == "=" else 2, text, number - 1))
+        elif not line.strip():
+            close_paragraph()
+        elif BLOCK_START.match(line) or line.startswith("    "):
+            close_paragraph()
+            prose.append(plain_text(re.sub(r"^\s*(?:[-*+]|\d+[.)]|>|!!!|\?\?\?)\s*", "", line)))
+        else:
+            if not paragraph:
+                paragraph_line = number
+            paragraph.append(line.strip())
+            prose.append(plain_text(line))
+        previous = line
+    close_paragraph()
+    result.plain = " ".join(prose)
+    return result
+
+
+def resolve_link(src_uri: str, target: str) -> str | None:
+    """The src_uri an internal Markdown link points to, or None for external or non-page links."""
+    if not target or target.startswith(("#", "mailto:", "tel:")) or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+        return None
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    if not path.endswith(".md"):
+        return None
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
+    return None if resolved.startswith("..") else resolved
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The site-relative URL MkDocs gives a page (`a/b.md` -> `a/b/`, `a/index.md` -> `a/`)."""
+    stem = src_uri[:-3] if src_uri.endswith(".md") else src_uri
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index") or stem == "README" or stem.endswith("/README"):
+        stem = stem.rsplit("index", 1)[0] if stem.endswith("index") else stem.rsplit("README", 1)[0]
+        return stem
+    return stem + "/"
