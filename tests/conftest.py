@@ -49,13 +49,27 @@ def front_matter(body: str = "", fingerprint: str = "valid", **fields) -> str:
         else:
             data[key] = value
     validation = data.get("validation")
-    if isinstance(validation, dict) and validation.get("status") == "approved" and fingerprint != "missing":
+    if isinstance(validation, dict) and validation.get("status") == "approved" and fingerprint != "missing" \
+            and _valid(data):
         data["validation"] = validation = dict(validation)
         if fingerprint == "stale":
             validation["fingerprint"] = fingerprint_of_data(data, body + "\nédition après approbation")
         else:
             validation["fingerprint"] = fingerprint_of_data(data, body)
     return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n"
+
+
+def _valid(data: dict) -> bool:
+    """Front-matter a test makes invalid on purpose gets no fingerprint (there is nothing to approve)."""
+    from pydantic import ValidationError
+
+    from carepress.model.schema import FrontMatter
+
+    try:
+        FrontMatter.model_validate(data)
+    except ValidationError:
+        return False
+    return True
 
 
 @dataclass

@@ -23,13 +23,16 @@ def _inside(folder):
 
 
 def findings_of(hub, audience: str | None = None):
-    """Every finding of the hub (like `carepress check`), or those of one site's evaluation."""
+    """The compliance findings of the hub (like `carepress check`, SEO assessments left out), or
+    those of one site's evaluation."""
     with _inside(hub.root):
         project, _ = load_project(hub.root / "mkdocs.yml", TODAY)
         site = load_site(project)
         if audience is None:
-            return check_all(site)
-        return [f for verdict in evaluate(site, SiteAudience(audience)).values() for f in verdict.findings]
+            found = check_all(site)
+        else:
+            found = [f for verdict in evaluate(site, SiteAudience(audience)).values() for f in verdict.findings]
+    return [f for f in found if not f.code.startswith("SE")]
 
 
 def codes(findings) -> list[str]:

@@ -18,7 +18,7 @@ def _lexicons():
 
 
 def _page_codes(hub, rel, audience=None):
-    return {f.code for f in findings_of(hub, audience) if f.path.endswith(rel)}
+    return {f.code for f in findings_of(hub, audience) if f.path.endswith(rel) and not f.code.startswith("SE")}
 
 
 # --- matching ---------------------------------------------------------------------------------

@@ -200,8 +200,10 @@ def test_keyword_ethics_reads_the_hub_lexicon(tmp_path):
     registry = tmp_path / "site_config"
     shutil.copytree(REPO / "site_config", registry)
     (registry / "lexicons").mkdir(exist_ok=True)
-    (registry / "lexicons" / "claims.fr.yml").write_text("claims:\n  - efficacité prouvée\n", encoding="utf-8")
-    site, uri = one_page(tmp_path, "fr", keywords={"primary": "efficacité prouvée régime diabète"})
+    (registry / "lexicons" / "claims.fr.yml").write_text(
+        "language: fr\nclaims:\n  - id: express\n    phrases: [\"cure express\"]\n    message: \"promises speed\"\n",
+        encoding="utf-8")
+    site, uri = one_page(tmp_path, "fr", keywords={"primary": "cure express régime diabète"})
     site.project.registry_dir = registry
     from carepress.seo.analysis import _CACHE
     _CACHE.clear()

@@ -16,7 +16,8 @@ def _hub(hub):
                 body="# Menus\n\nVoir [alimentation](alimentation.md).\n")
     hub.article("dt2/brouillon.md", keywords={"primary": "régime miracle diabète"}, validation={"status": "draft"})
     hub.article("pro/reco.md", title='=HYPERLINK("x") <script>alert(1)</script>', audience="hcp",
-                persona=["hcp-medecin-generaliste"], content_type="medical_scientific", keywords={"primary": "diabète"})
+                persona=["hcp-medecin-generaliste"], content_type="medical_scientific", keywords={"primary": "diabète"},
+                references=["HAS, Stratégie thérapeutique du patient vivant avec un diabète de type 2, 2024"])
 
 
 def test_report_writes_html_csv_and_json(hub):

@@ -12,6 +12,7 @@ from carepress.cli._common import EXIT_FINDINGS, EXIT_OK, config_option, configu
 from carepress.compliance.engine import check_all
 from carepress.model.loader import iter_markdown
 from carepress.model.site import load_site
+from carepress.report.finding import Severity
 from carepress.report.reporters import FORMATS, render
 from carepress.settings import load_project
 
@@ -21,9 +22,12 @@ from carepress.settings import load_project
 @config_option
 @today_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--min-severity", type=click.Choice(("error", "warning", "info")), default="warning", show_default=True,
+              help="Leave out findings below this severity (info: SEO scores that are fine but could be better).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @configuration_errors
-def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, output: Path | None) -> None:
+def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, min_severity: str,
+          output: Path | None) -> None:
     """Check articles and registries. PATHS are files or folders (default: the whole content folder).
 
     Exit code 0 when no error is found, 1 when errors are found, 2 on a usage or configuration error.
@@ -43,6 +47,8 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
     if paths and not outside:  # judged against the whole tree, reported for the files asked about
         wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
         findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]
+    threshold = Severity(min_severity).rank
+    findings = [f for f in findings if f.severity.rank <= threshold]
     files_checked = len(site.articles) + len(site.unreadable)
     if output:
         with output.open("w", encoding="utf-8") as handle:

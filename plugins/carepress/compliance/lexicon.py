@@ -232,6 +232,7 @@ def load_lexicons(registry_dir: Path, products: dict[str, Product]) -> Lexicons:
     if key not in _CACHE:
         medicines, brands = _load_medicines(folder / DRUGS_FILE, products)
         claims = [_load_claims(folder / name, language) for language, name in CLAIM_FILES.items()]
-        _CACHE.clear()
+        if len(_CACHE) >= 8:  # files changed (serve) or many hubs (tests): start afresh
+            _CACHE.clear()
         _CACHE[key] = Lexicons(medicines, brands, claims)
     return _CACHE[key]

@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
-import yaml
-
+from carepress.compliance.lexicon import load_lexicons
 from carepress.model.schema import FunnelStage
 from carepress.report.finding import Severity
 from carepress.seo.analysis import GOOD, OK, POOR, Assessment, AudienceIndex, PageFacts, assessment
-from carepress.seo.text import words
 
 LONG_TAIL_WORDS = 3
 NEAR_IDENTICAL = 0.8  # Jaccard similarity of two pages' stemmed keyword sets
-
-# Used when site_config/lexicons/claims.<lang>.yml is absent: the queries French practice forbids.
-FALLBACK_CLAIMS = {
-    "fr": ["miracle", "miraculeux", "révolutionnaire", "guérir le diabète", "guérison garantie", "sans effet secondaire",
-           "100 % naturel", "remède définitif"],
-    "en": ["miracle", "revolutionary", "cure diabetes", "guaranteed cure", "no side effects", "100% natural"],
-}
-
-
-@functools.lru_cache(maxsize=8)
-def claims(registry_dir: Path, language: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Claim phrases of a language with their folded words: site_config/lexicons/claims.<lang>.yml (`claims:` list)."""
-    phrases = FALLBACK_CLAIMS.get(language, FALLBACK_CLAIMS["fr"])
-    try:
-        data = yaml.safe_load((registry_dir / "lexicons" / f"claims.{language}.yml").read_text(encoding="utf-8"))
-        listed = data.get("claims") if isinstance(data, dict) else None
-        if isinstance(listed, list):
-            phrases = [item if isinstance(item, str) else item.get("phrase") for item in listed
-                       if isinstance(item, str) or (isinstance(item, dict) and isinstance(item.get("phrase"), str))]
-    except (OSError, yaml.YAMLError):
-        pass
-    return tuple((phrase, tuple(words(phrase))) for phrase in phrases if words(phrase))
-
-
-def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
-    size = len(needle)
-    return any(tuple(haystack[i:i + size]) == needle for i in range(len(haystack) - size + 1))
-
 
 @assessment("SE210", Severity.WARNING, "Keyword cannibalisation", per_audience=True)
 def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
@@ -77,14 +44,15 @@ def long_tail(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keywords:
         return None
-    lexicon = claims(page.registry_dir, page.language.split("-")[0])
+    # The compliance lexicons and matcher (CP305 blocks such a page): one vocabulary for both views.
+    lexicons = load_lexicons(page.registry_dir, {})
     for keyword in page.keywords:
-        folded = words(keyword)
-        for phrase, phrase_words in lexicon:
-            if _contains(folded, phrase_words):
-                return Assessment(POOR, f"the keyword \u201c{keyword}\u201d targets the claim \u201c{phrase}\u201d; health "
-                                  "content must not chase such queries, choose a neutral, informative one",
-                                  page.article.line_of("keywords"))
+        found = lexicons.find_claims(keyword)
+        if found:
+            claim = keyword[found[0].start:found[0].end]
+            return Assessment(POOR, f"the keyword \u201c{keyword}\u201d targets the claim \u201c{claim}\u201d ({found[0].label}); "
+                              "health content must not chase such queries, choose a neutral, informative one",
+                              page.article.line_of("keywords"))
     return Assessment(GOOD, "keywords are neutral")
 
 
