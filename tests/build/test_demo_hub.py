@@ -24,11 +24,16 @@ TODAY = EXPECTED["today"]
 
 
 def test_check_gives_exactly_the_expected_findings():
+    # Compliance findings: exactly the deliberately broken pages'. SEO advice is the SEO report's
+    # business (tests/unit/test_seo_report.py); here it only must not block anything.
     result = subprocess.run([sys.executable, "-m", "carepress", "check", "--today", str(TODAY), "--format", "json"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
     report = json.loads(result.stdout)
     found: dict[str, list[str]] = {}
     for finding in report["findings"]:
+        if finding["code"].startswith("SE"):
+            assert finding["severity"] != "error", finding
+            continue
         found.setdefault(finding["path"], []).append(finding["code"])
     expected = {path: sorted(page["findings"]) for path, page in EXPECTED["pages"].items() if page["findings"]}
     assert {path: sorted(codes) for path, codes in found.items()} == expected

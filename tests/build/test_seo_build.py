@@ -40,7 +40,8 @@ def built(tmp_path_factory):
     hub.article("dt2/activite.md", body="# Activité physique\n\nBouger au quotidien.\n", title=HOSTILE, description=HOSTILE + " — description hostile pour le test.",
                 canonical="https://evil.example.com/phishing/")
     hub.article("pro/reco.md", title="Recommandations diabète de type 2", audience="hcp",
-                persona=["hcp-medecin-generaliste"], content_type="medical_scientific")
+                persona=["hcp-medecin-generaliste"], content_type="medical_scientific",
+                references=["HAS, Stratégie thérapeutique du patient vivant avec un diabète de type 2, 2024"])
     result = hub.build("all")
     assert result.returncode == 0, result.stderr
     hub.log = result.stderr

@@ -55,7 +55,8 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
         state = build_state(config)
         article = state.article(page.file.src_uri) if state else None
         path = self.base_path + page_path(page.url)
-        context["carepress_analytics"] = self._block("article" if article else "page", page.title, path, article)
+        title = article.meta.title if article else page.title  # the SEO plugin HTML-escapes page.meta titles
+        context["carepress_analytics"] = self._block("article" if article else "page", title, path, article)
         return context
 
     def on_template_context(self, context, template_name: str, config: MkDocsConfig):

@@ -57,7 +57,7 @@ class PreviewStatus:
         """The banner's colour: failure (not published), warning (published with warnings), success."""
         if not self.published:
             return "failure"
-        return "warning" if self.findings else "success"
+        return "warning" if any(f.severity != "info" for f in self.findings) else "success"
 
 
 def preview_status(verdict: Verdict, article: Article | None, today: dt.date) -> PreviewStatus:

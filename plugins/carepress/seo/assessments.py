@@ -45,7 +45,7 @@ def title_length(page: PageFacts, index: AudienceIndex) -> Assessment:
     return Assessment(GOOD, f"the title fits ({chars} characters, about {width:.0f} px)", line)
 
 
-@assessment("SE101", Severity.WARNING, "Primary keyword not early in the title")
+@assessment("SE101", Severity.INFO, "Primary keyword not early in the title")
 def keyword_in_title(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     found = _placement(page, page.article.meta.title, "the title", page.article.line_of("title"),
                        "start the title with it")
@@ -128,20 +128,20 @@ def keyword_shape(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 # --- SE2xx: keyword placement ---------------------------------------------------------------------
 
-@assessment("SE200", Severity.WARNING, "Primary keyword not in the H1")
+@assessment("SE200", Severity.INFO, "Primary keyword not in the H1")
 def keyword_in_h1(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     h1 = page.outline.h1
     return _placement(page, h1[0].text if h1 else page.article.meta.title, "the H1",
                       h1[0].line if h1 else None, "put it in the `# ` heading")
 
 
-@assessment("SE201", Severity.WARNING, "Primary keyword not in the introduction")
+@assessment("SE201", Severity.INFO, "Primary keyword not in the introduction")
 def keyword_in_introduction(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return _placement(page, page.outline.introduction, "the introduction", page.outline.intro_line,
                       "use it in the first paragraph")
 
 
-@assessment("SE202", Severity.WARNING, "Primary keyword not in the URL")
+@assessment("SE202", Severity.INFO, "Primary keyword not in the URL")
 def keyword_in_url(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if page.is_home:  # the home page's URL is the site's address
         return None
@@ -149,13 +149,13 @@ def keyword_in_url(page: PageFacts, index: AudienceIndex) -> Assessment | None:
                       "rename the file (and its folder) with the keyword's main words")
 
 
-@assessment("SE203", Severity.WARNING, "Primary keyword not in the meta description")
+@assessment("SE203", Severity.INFO, "Primary keyword not in the meta description")
 def keyword_in_description(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     line = page.article.line_of("description") if page.article.meta.description else page.outline.intro_line
     return _placement(page, page.description, "the meta description", line, "rewrite the description around it")
 
 
-@assessment("SE204", Severity.WARNING, "Primary keyword not in a subheading")
+@assessment("SE204", Severity.INFO, "Primary keyword not in a subheading")
 def keyword_in_subheading(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems:
         return None
@@ -167,7 +167,7 @@ def keyword_in_subheading(page: PageFacts, index: AudienceIndex) -> Assessment |
     return _placement(page, best.text, "the subheadings", best.line, "reword one `## ` heading with it")
 
 
-@assessment("SE205", Severity.WARNING, "Primary keyword not in image alt text")
+@assessment("SE205", Severity.INFO, "Primary keyword not in image alt text")
 def keyword_in_alt(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems:
         return None
@@ -179,7 +179,7 @@ def keyword_in_alt(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return _placement(page, best[0], "the images' alt text", best[1], "describe one image with it in `![alt](...)`")
 
 
-@assessment("SE206", Severity.WARNING, "Keyword density out of band")
+@assessment("SE206", Severity.INFO, "Keyword density out of band")
 def keyword_density(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems or not page.word_count:
         return None
@@ -199,7 +199,7 @@ def keyword_density(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 # --- SE3xx: structure and links ----------------------------------------------------------------------
 
-@assessment("SE300", Severity.WARNING, "Text too short for its funnel stage")
+@assessment("SE300", Severity.INFO, "Text too short for its funnel stage")
 def text_length(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     meta = page.article.meta
     if meta.content_type is ContentType.CORPORATE:
@@ -222,7 +222,7 @@ def single_h1(page: PageFacts, index: AudienceIndex) -> Assessment:
     return Assessment(POOR, f"the page has {len(h1)} H1 headings; keep one `# ` heading and make the others `## `", h1[1].line)
 
 
-@assessment("SE302", Severity.WARNING, "No link to other funnel stages of the topic", per_audience=True)
+@assessment("SE302", Severity.INFO, "No link to other funnel stages of the topic", per_audience=True)
 def funnel_links(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     meta = page.article.meta
     if not meta.topic or meta.content_type is ContentType.CORPORATE:
@@ -237,7 +237,7 @@ def funnel_links(page: PageFacts, index: AudienceIndex) -> Assessment | None:
                       f"({suggestion.article.meta.funnel_stage.value}) so readers can take the next step", page.article.body_line)
 
 
-@assessment("SE303", Severity.WARNING, "No outbound link to a reference")
+@assessment("SE303", Severity.INFO, "No outbound link to a reference")
 def outbound_references(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if page.article.meta.content_type is ContentType.CORPORATE:
         return None

@@ -50,6 +50,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         state = build_state(config)
         article = state.article(page.file.src_uri) if state and self.config.enabled else None
         if article is None:
+            # Generated pages (the privacy pages) have no Article and no review date, but are public.
+            own_url = absolute(config.site_url, page.url)
+            if state and self.config.enabled and page.file.generated_by and indexable(state.audience) and own_url:
+                self.entries.append(SitemapEntry(own_url, None))
             return context
         info = SiteInfo(config.site_name, config.site_url, config.theme.get("language") or "fr", state.audience,
                         state.site.project.registry_dir)
