@@ -197,7 +197,7 @@ def test_patient_site_stores_nothing_and_stays_local(hub, page):
                 page.click(link)
             engine.wait_for("outbound_link")
             _assert_nothing_stored(page)
-    assert {urlsplit(url).hostname for url in requested if not url.startswith("data:")} == {"127.0.0.1"}
+    assert {urlsplit(url).hostname for url in requested if not url.startswith("data:")} == {"127.0.0.1"}, [u for u in requested if "127.0.0.1" not in u]
     assert any(url.startswith(engine.url) for url in requested)  # the engine was the local receiver
 
 
@@ -205,15 +205,19 @@ def test_repository_demo_content_measures_and_stores_nothing(hub, page):
     for source in (REPO / "content").rglob("*"):
         if source.is_file():
             hub.write(source.relative_to(REPO / "content").as_posix(), source.read_bytes())
-    with receiver("beacon") as engine:
+    site = hub.root / "site" / "patient"
+    site.mkdir(parents=True)
+    with receiver("beacon") as engine, serve_folder(site) as base:
+        # Deployed as configured: site_url is the host that serves the site. Material fetches the
+        # sitemap.xml of each hreflang alternate's origin, so a foreign site_url would look third-party.
+        config = hub.root / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace("https://patients.example.org/", base), encoding="utf-8")
         configure(hub, "beacon", engine.url + "/collect")
         assert hub.build("patient").returncode == 0
-        site = hub.root / "site" / "patient"
-        with serve_folder(site) as base:
-            requested = _use_every_page(page, base, site)
-            _assert_nothing_stored(page)
-            views = engine.wait_for("pageview", count=len(list(site.rglob("index.html"))))
-    assert {urlsplit(url).hostname for url in requested if not url.startswith("data:")} == {"127.0.0.1"}
+        requested = _use_every_page(page, base, site)
+        _assert_nothing_stored(page)
+        views = engine.wait_for("pageview", count=len(list(site.rglob("index.html"))))
+    assert {urlsplit(url).hostname for url in requested if not url.startswith("data:")} == {"127.0.0.1"}, [u for u in requested if "127.0.0.1" not in u]
     food = next(view for view in views if view.dimensions["page_path"] == "/diabete-type-2/alimentation/")
     assert food.dimensions == {  # from content/diabete-type-2/alimentation.md (funnel_stage: attraction)
         "persona": "patient-dt2-recent", "funnel_stage": "attract", "content_type": "disease_awareness",

@@ -48,7 +48,7 @@ def test_preview_shows_every_page_of_the_site_with_its_state_and_findings(hub, t
     _hub_with_every_state(hub)
     page = _preview_build(hub, tmp_path / "preview")
     ok = page("asthme/ok")  # published; its banner may still list SEO advice, never a blocking finding
-    assert 'data-cp-preview="approved"' in ok and "cp-preview-banner" in ok and "— publiée par le build" in ok
+    assert 'data-cp-preview="approved"' in ok and "cp-preview-banner" in ok and "non publiée par le build" not in ok
     assert "admonition failure cp-preview-banner" not in ok
     draft = page("asthme/brouillon")
     assert 'data-cp-preview="draft"' in draft and "Brouillon" in draft and "CP200" in draft

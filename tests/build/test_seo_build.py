@@ -125,7 +125,9 @@ def test_patient_sitemap_read_by_a_sitemap_parser(built):
     folder = built.root / "site" / "patient"
     sitemap = sitemap_from_str((folder / "sitemap.xml").read_text(encoding="utf-8"))
     pages = {page.url: page.last_modified for page in sitemap.all_pages()}
-    assert set(pages) == {PATIENT_URL, PATIENT_URL + "dt2/alimentation/", PATIENT_URL + "en/diet/", PATIENT_URL + "dt2/activite/"}
+    assert set(pages) == {PATIENT_URL, PATIENT_URL + "dt2/alimentation/", PATIENT_URL + "en/diet/", PATIENT_URL + "dt2/activite/",
+                          PATIENT_URL + "confidentialite/", PATIENT_URL + "privacy/"}  # generated privacy pages
+    assert pages[PATIENT_URL + "privacy/"] is None  # no review date to claim
     assert pages[PATIENT_URL + "dt2/alimentation/"].date().isoformat() == "2026-10-01"
     assert not (folder / "sitemap.xml.gz").exists()
 
