@@ -102,3 +102,12 @@ def hub(tmp_path: Path) -> Hub:
     made.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                  body="# Accueil\n\nBienvenue.\n")
     return made
+
+
+# Property-based tests: few examples in `make test` (the default), many in `make fuzz` (--hypothesis-profile=fuzz).
+# The deadline bounds each example: a hang or a blow-up on hostile input fails the test.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=3000, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")

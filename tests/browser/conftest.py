@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from carepress.hardening.browser import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: F401 (serve_folder: for the tests)
 from tests.conftest import REPO
-
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium tries to reach Google's hosts at start; this machine's network refuses them.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-domain-reliability",
-]
 
 
 def pytest_collection_modifyitems(items):
@@ -38,32 +27,6 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extra_headers: dict[str, str] = {}
-
-    def end_headers(self) -> None:
-        for name, value in self.extra_headers.items():
-            self.send_header(name, value)
-        super().end_headers()
-
-    def log_message(self, *args) -> None:  # keep test output quiet
-        pass
-
-
-@contextmanager
-def serve_folder(folder: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 at a free port; yields its base URL."""
-    handler = type("Handler", (_Handler,), {"extra_headers": headers or {}})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

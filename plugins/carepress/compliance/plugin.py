@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from mkdocs.structure.files import Files
 from carepress.compliance.config import ComplianceConfig
 from carepress.compliance.engine import Verdict, evaluate
 from carepress.model.article import Article
+from carepress.model.loader import escapes_content
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site, load_site
 from carepress.settings import project_from_options
@@ -55,6 +57,13 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         verdicts = evaluate(site, audience)
         _STATES[id(config)] = BuildState(audience, site, verdicts)
         dropped = 0
+        docs_dir = Path(config.docs_dir)
+        for file in list(files):
+            from_docs = file.generated_by is None and file.abs_src_path == str(docs_dir / file.src_uri)
+            if from_docs and escapes_content(docs_dir / file.src_uri, docs_dir):
+                files.remove(file)  # a link out of docs_dir: MkDocs would publish its target
+                shown = os.path.relpath(docs_dir / file.src_uri, self.project.root)
+                log.warning(f"{shown} CP111 this link points outside the content folder (not published)")
         for file in list(files.documentation_pages()):
             verdict = verdicts.get(file.src_uri)
             if file.generated_by is None and (verdict is None or not verdict.published):

@@ -44,7 +44,7 @@ class Loaded:
 def read_file(file: Path, content_dir: Path, display_root: Path) -> Loaded:
     src_uri = file.relative_to(content_dir).as_posix()
     shown = _display_path(file, display_root)
-    if file.is_symlink() and not _inside(file.resolve(), content_dir.resolve()):
+    if escapes_content(file, content_dir):
         return Loaded(src_uri, shown, None, [make(CP111, shown, None,
             "this link points outside the content folder and is not read; copy the file into the content folder instead")])
     try:
@@ -191,6 +191,30 @@ def _display_path(file: Path, root: Path) -> str:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def escapes_content(file: Path, content_dir: Path) -> bool:
+    """True when a file (or a folder it sits in) is a link that leads outside the content folder, or nowhere."""
+    try:
+        real = file.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken link, or a loop of links
+        return True
+    return not _inside(real, content_dir.resolve())
+
+
+def escaping_links(content_dir: Path, display_root: Path) -> list[Finding]:
+    """CP111 for every link (file or folder) of the content tree that leads outside it: MkDocs would publish its target."""
+    findings = []
+    root = content_dir.resolve()
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in [*dirs, *sorted(files)]:
+            entry = Path(folder) / name
+            if entry.is_symlink() and not name.endswith(".md") and escapes_content(entry, root):
+                findings.append(make(CP111, _display_path(entry, display_root), None,
+                    "this link points outside the content folder (or to nothing), so it is not published; "
+                    "copy the file into the content folder instead"))
+    return findings
 
 
 def iter_markdown(content_dir: Path):
