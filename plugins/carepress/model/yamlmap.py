@@ -28,6 +28,7 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
     """
     loader = _Loader(text)
     try:
+        _check_depth(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -46,6 +47,18 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
     finally:
         loader.dispose()
     return data, lines
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C, and 100,000 `[` crash the process."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # the event stream is flat: no recursion
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], depth: int) -> None:
