@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
+from markupsafe import Markup, escape
 from selectolax.lexbor import LexborHTMLParser
 
 MATERIAL_FIXES: list[tuple[re.Pattern[str], str]] = [
@@ -66,3 +67,21 @@ def unlink_left_out_pages(html: str, src_uri: str, left_out: Callable[[str], boo
     if not targets:
         return html, []
     return tree.body.inner_html, targets
+
+
+def escape_front_matter(value):
+    """Every string of the front-matter as escaped, safe markup: front-matter is plain text.
+
+    Material writes titles and descriptions into pages without escaping them (a title may hold
+    HTML when it comes from a heading); MkDocs' templates do not autoescape. Escaped `Markup`
+    prints as entities and is never escaped twice by a template's `| e`.
+    """
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: escape_front_matter(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [escape_front_matter(item) for item in value]
+    return value

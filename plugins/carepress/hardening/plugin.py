@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from carepress.hardening.config import HardeningConfig
-from carepress.hardening.markup import fix_markup, unlink_left_out_pages
+from carepress.compliance.plugin import build_state
+from carepress.hardening.markup import escape_front_matter, fix_markup, unlink_left_out_pages
+from carepress.report.finding import CATALOGUE, make
 
 log = logging.getLogger("mkdocs.plugins.carepress.hardening")
 
@@ -24,6 +26,30 @@ class HardeningPlugin(BasePlugin[HardeningConfig]):
         if self.config.enabled and ACCESSIBILITY_CSS not in config.extra_css:
             config.extra_css.append(ACCESSIBILITY_CSS)
         return config
+
+    @event_priority(90)  # after the gate (100) has judged the pages, before navigation and search see them
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        state = build_state(config)
+        if not self.config.enabled or state is None:
+            return files
+        templates = set(config.theme.get_env().list_templates())
+        for file in list(files.documentation_pages()):
+            article = state.article(file.src_uri)
+            template = (article.meta.model_extra or {}).get("template") if article else None
+            if isinstance(template, str) and template not in templates:
+                # MkDocs would stop the whole build with a traceback on this page.
+                finding = make(CATALOGUE["CP113"], article.path, article.line_of("template"),
+                               f"`template` {template!r} is not a template of the theme; remove the field or name "
+                               "a template of theme/ (e.g. main.html)")
+                state.verdicts[file.src_uri].findings.append(finding)
+                files.remove(file)
+                log.warning(f"{finding.location()} {finding.code} {finding.message} (not published)")
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.config.enabled:
+            page.meta = escape_front_matter(page.meta)
+        return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if not self.config.enabled:

@@ -1,3 +1,3 @@
 """Every rule module; importing this package registers them all."""
 
-from carepress.compliance.rules import paths, references, workflow  # noqa: F401
+from carepress.compliance.rules import bounds, paths, references, workflow  # noqa: F401
