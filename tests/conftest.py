@@ -91,14 +91,18 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Hub:
-    root = tmp_path / "hub"
+def empty_hub(root: Path) -> Hub:
+    """A hub at `root` with the repository's configuration and theme, and no content yet."""
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "site_config", root / "site_config")
     shutil.copytree(REPO / "theme", root / "theme")
-    made = Hub(root)
+    return Hub(root)
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Hub:
+    made = empty_hub(tmp_path / "hub")
     made.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                  body="# Accueil\n\nBienvenue.\n")
     return made

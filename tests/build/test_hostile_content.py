@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-from tests.conftest import REPO, Hub
+from tests.conftest import empty_hub
 
 pytestmark = pytest.mark.build
 
@@ -34,12 +33,7 @@ SECRET = "cp-secret-outside-content-7f3a"
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
-    root = base / "hub"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "site_config", root / "site_config")
-    shutil.copytree(REPO / "theme", root / "theme")
-    hub = Hub(root)
+    hub = empty_hub(base / "hub")
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                 body="# Accueil\n\n[Une page patient](patient/xss.md)\n")
     hub.article("patient/xss.md", body="# Page piégée\n\nTexte.\n", **STRING_FIELDS)
