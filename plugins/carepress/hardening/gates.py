@@ -11,11 +11,14 @@ import json
 import posixpath
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
+
+from carepress.settings import read_mkdocs_yml
 
 REPO = Path(__file__).resolve().parents[3]
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"  # installed by scripts/ensure-node-packages
@@ -37,6 +40,20 @@ class GateError:
 
     def __str__(self) -> str:
         return f"{self.page}: {self.message}"
+
+
+AUDIENCES = ("patient", "hcp")
+DEMO_TODAY = "2026-11-22"  # the demo's approvals are judged as of this date, so the gates do not age
+
+
+def build_demo(site_dir: Path, root: Path = REPO) -> subprocess.CompletedProcess:
+    """A fresh build of a hub (the demo by default) into SITE_DIR/patient and SITE_DIR/hcp."""
+    return subprocess.run([sys.executable, "-m", "carepress", "build", "--audience", "all", "--site-dir", str(site_dir),
+                           "--today", DEMO_TODAY], cwd=root, capture_output=True, text=True, timeout=600)
+
+
+def site_url(audience: str, root: Path = REPO) -> str | None:
+    return read_mkdocs_yml(root / "site_config" / f"{audience}.yml").get("site_url")
 
 
 def html_pages(site_dir: Path) -> list[Path]:
@@ -130,6 +147,7 @@ def axe(browser, site_dir: Path, pages: list[str]) -> tuple[int, list[GateError]
                 response = page.goto(address + path)
                 if response is None or response.status >= 400:
                     errors.append(GateError(path or "/", f"HTTP {response.status if response else 'no response'}"))
+                    page.close()
                     continue
                 page.add_script_tag(content=source)
                 result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
