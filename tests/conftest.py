@@ -108,6 +108,17 @@ def hub(tmp_path: Path) -> Hub:
     return made
 
 
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The repository's demo hub built once into a temporary folder: SITE/patient and SITE/hcp."""
+    from carepress.hardening.gates import build_demo
+
+    site = tmp_path_factory.mktemp("demo") / "site"
+    result = build_demo(site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
 # Property-based tests: few examples in `make test` (the default), many in `make fuzz` (--hypothesis-profile=fuzz).
 # The deadline bounds each example: a hang or a blow-up on hostile input fails the test.
 from hypothesis import HealthCheck, settings  # noqa: E402

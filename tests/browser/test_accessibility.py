@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from carepress.hardening.gates import AXE_PAGES, axe, build_demo
+from carepress.hardening.gates import AXE_PAGES, axe
 
 pytestmark = pytest.mark.gates
 PAGES = [(audience, path) for audience, paths in AXE_PAGES.items() for path in paths]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    site = tmp_path_factory.mktemp("demo") / "site"
-    result = build_demo(site)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
 @pytest.mark.parametrize("audience, path", PAGES, ids=[f"{audience}:/{path}" for audience, path in PAGES])
-def test_no_serious_or_critical_violation(browser, demo, audience, path):
-    checked, errors = axe(browser, demo / audience, [path])
+def test_no_serious_or_critical_violation(browser, demo_site, audience, path):
+    checked, errors = axe(browser, demo_site / audience, [path])
     assert checked == 1
     assert errors == [], "\n".join(map(str, errors))
 

@@ -7,30 +7,22 @@ from __future__ import annotations
 
 import pytest
 
-from carepress.hardening.gates import AUDIENCES, broken_links, build_demo, html_pages, nu_checker, site_url
+from carepress.hardening.gates import AUDIENCES, broken_links, html_pages, nu_checker, site_url
 
 pytestmark = [pytest.mark.build, pytest.mark.gates]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    site = tmp_path_factory.mktemp("demo") / "site"
-    result = build_demo(site)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
 @pytest.mark.parametrize("audience", AUDIENCES)
-def test_nu_html_checker_finds_no_error_on_any_page(demo, audience):
-    pages = html_pages(demo / audience)
+def test_nu_html_checker_finds_no_error_on_any_page(demo_site, audience):
+    pages = html_pages(demo_site / audience)
     assert len(pages) >= 3  # home, 404 and at least one article
-    errors = nu_checker(demo / audience)
+    errors = nu_checker(demo_site / audience)
     assert errors == [], "\n".join(map(str, errors))
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
-def test_every_internal_link_and_asset_resolves(demo, audience):
-    errors = broken_links(demo / audience, site_url(audience))
+def test_every_internal_link_and_asset_resolves(demo_site, audience):
+    errors = broken_links(demo_site / audience, site_url(audience))
     assert errors == [], "\n".join(map(str, errors))
 
 

@@ -1,0 +1,42 @@
+"""Unit tests of the hardening helpers: Material markup fixes, escaping, unlinking, addresses."""
+
+from markupsafe import Markup
+
+from carepress.compliance.rules.paths import address, folded
+from carepress.hardening.markup import escape_front_matter, fix_markup, unlink_left_out_pages
+
+MATERIAL = ('<input class="md-toggle" data-md-toggle="drawer" type="checkbox" id="__drawer" autocomplete="off">'
+            '<div class="md-search" data-md-component="search" role="dialog">'
+            '<input type="text" class="md-search__input" name="query" aria-label="Rechercher" placeholder="Rechercher" '
+            'autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false">'
+            '<label class="md-nav__link" for="__nav_2" id="__nav_2_label" tabindex="">')
+
+
+def test_material_markup_is_fixed_and_text_inputs_keep_autocomplete():
+    fixed = fix_markup(MATERIAL)
+    assert 'id="__drawer">' in fixed
+    assert "autocorrect" not in fixed and 'tabindex=""' not in fixed
+    assert 'name="query" aria-label="Rechercher"' in fixed and 'autocomplete="off" spellcheck' in fixed
+    assert 'role="dialog" aria-label="Rechercher">' in fixed
+
+
+def test_front_matter_strings_become_escaped_markup_at_any_depth():
+    escaped = escape_front_matter({"title": "<b>x</b> & y", "keywords": {"secondary": ['"><img>']}, "hide": ["toc"],
+                                   "approved": 3})
+    assert escaped["title"] == "&lt;b&gt;x&lt;/b&gt; &amp; y" and isinstance(escaped["title"], Markup)
+    assert escaped["keywords"]["secondary"] == ["&#34;&gt;&lt;img&gt;"]
+    assert escaped["hide"] == ["toc"] and escaped["approved"] == 3
+    assert escape_front_matter(escaped) == escaped  # never escaped twice
+
+
+def test_only_links_to_left_out_pages_are_unlinked():
+    html = '<p><a href="../pro/page.md#x">pro</a> <a href="typo.md">typo</a> <a href="ok/">ok</a></p>'
+    out, targets = unlink_left_out_pages(html, "patient/index.md", lambda target: target == "pro/page.md")
+    assert targets == ["pro/page.md"]
+    assert out == '<p>pro <a href="typo.md">typo</a> <a href="ok/">ok</a></p>'
+
+
+def test_addresses_fold_index_files_case_and_accents():
+    assert address("a/b.md") == address("a/b/index.md") == address("a/b/README.md") == "a/b"
+    assert folded(address("Diabète/Alimentation.md")) == folded(address("diabete/alimentation.md"))
+    assert folded("diabète") != folded("diabetes")
