@@ -40,3 +40,24 @@ def test_addresses_fold_index_files_case_and_accents():
     assert address("a/b.md") == address("a/b/index.md") == address("a/b/README.md") == "a/b"
     assert folded(address("Diabète/Alimentation.md")) == folded(address("diabete/alimentation.md"))
     assert folded("diabète") != folded("diabetes")
+
+
+def test_unsafe_file_names_and_topics_are_cp113():
+    import datetime as dt
+
+    from carepress.compliance.engine import Context, run_rules
+    from carepress.model.loader import parse_article
+    from carepress.model.project import Project
+    from carepress.model.site import Site
+    from tests.conftest import REPO, front_matter
+
+    def codes(src_uri: str, **fields) -> list[str]:
+        article = parse_article(front_matter(**fields).encode(), src_uri, "content/" + src_uri).article
+        site = Site(Project(REPO, REPO / "content", REPO / "site_config"), {}, {}, {src_uri: article})
+        return [f.code for f in run_rules(article, Context(site, None, dt.date(2026, 11, 22))) if f.code == "CP113"]
+
+    assert codes("ok/page.md", topic="diabete-type-2") == []
+    assert codes("a\\..\\b.md") == ["CP113"]
+    assert codes("line\nbreak.md") == ["CP113"]
+    assert codes("ok.md", topic="../../admin") == ["CP113"]
+    assert codes("ok.md", template="/etc/passwd") == ["CP113"]
