@@ -119,10 +119,12 @@ def demo_site(tmp_path_factory) -> Path:
     return site
 
 
-# Property-based tests: few examples in `make test` (the default), many in `make fuzz` (--hypothesis-profile=fuzz).
-# The deadline bounds each example: a hang or a blow-up on hostile input fails the test.
+# Property-based tests: few examples in `make test` (profile "quick", the default), many in `make fuzz`
+# (--hypothesis-profile=fuzz). The deadline bounds each example: a hang or a blow-up on hostile input fails.
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("ci", max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("quick", max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("fuzz", max_examples=3000, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ci")
+# Test modules import this file again as `tests.conftest`: keep a profile chosen on the command line.
+if settings.get_current_profile_name() in ("default", "ci"):  # "ci": Hypothesis' own, loaded when $CI is set
+    settings.load_profile("quick")

@@ -62,6 +62,11 @@ def hostile(tmp_path_factory):
     hub.article("gabarits/valide.md", template="main.html")
     hub.article("imbrication/liste.md", body="# Liste\n\n" + "".join("  " * level + "- x\n" for level in range(3000)))
     hub.article("imbrication/citation.md", body="# Citation\n\n" + "> " * 5000 + "profond\n")
+    hub.write("binaire.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    mixed = hub.content / "fins-de-ligne.md"
+    hub.article("fins-de-ligne.md", title="Fins de ligne", body="# Fins\n\njeton-fins-de-ligne\n")
+    lines = mixed.read_text(encoding="utf-8").split("\n")
+    mixed.write_bytes("".join(line + ("\r\n", "\n", "\r")[i % 3] for i, line in enumerate(lines)).encode())
     result = hub.build("all")
     return hub, result
 
@@ -82,6 +87,14 @@ def test_front_matter_html_comes_out_escaped_in_every_file(hostile):
             continue  # Material's own bundle
         assert "<script>alert(" not in text, path
         assert "<img src=x" not in text, path
+
+
+def test_binary_files_are_refused_and_mixed_line_endings_publish(hostile):
+    hub, result = hostile
+    files = hub.site_files("patient")
+    assert "binaire/index.html" not in files
+    assert "content/binaire.md:3 CP100 the file contains NUL bytes" in result.stderr
+    assert "jeton-fins-de-ligne" in files["fins-de-ligne/index.html"]
 
 
 def test_links_out_of_the_content_folder_are_never_published(hostile):

@@ -138,3 +138,21 @@ def test_control_characters_in_front_matter_are_a_yaml_finding():
     loaded = parse_article(raw, "a.md", "content/a.md")
     assert loaded.article is None
     assert [f.code for f in loaded.findings] == ["CP103"]
+
+
+@pytest.mark.parametrize("value, line", [("2026-13-45", 2), ("2026-02-30", 2)])
+def test_a_date_that_does_not_exist_is_a_yaml_finding_with_its_line(value, line):
+    # PyYAML raises a bare ValueError for these (found by tests/fuzz): it must not escape the loader.
+    loaded = parse_article(f"---\ntitle: {value}\n---\n".encode(), "a.md", "content/a.md")
+    [finding] = loaded.findings
+    assert (finding.code, finding.line) == ("CP103", line)
+    assert value in finding.message and "YYYY-MM-DD" in finding.message
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_invisible_line_separators_in_front_matter_are_refused_at_their_line(separator):
+    # YAML counts them as line breaks, which shifted every later finding's line (found by tests/fuzz).
+    loaded = parse_article(f"---\ntitle: a\ndescription: 'b{separator}c'\n---\n".encode(), "a.md", "content/a.md")
+    [finding] = loaded.findings
+    assert (finding.code, finding.line) == ("CP103", 3)
+    assert f"U+{ord(separator):04X}" in finding.message

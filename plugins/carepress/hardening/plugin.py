@@ -55,7 +55,11 @@ class HardeningPlugin(BasePlugin[HardeningConfig]):
         if not self.config.enabled:
             return html
         docs_dir = Path(config.docs_dir)
-        html, targets = unlink_left_out_pages(html, page.file.src_uri, lambda target: not target.startswith("../") and (docs_dir / target).is_file())
+
+        def left_out(target: str) -> bool:  # a file of the content folder that is not a page of this site
+            return not target.startswith("../") and (docs_dir / target).is_file()
+
+        html, targets = unlink_left_out_pages(html, page.file.src_uri, left_out)
         for target in targets:
             log.info(f"{page.file.src_uri}: the link to {target} is plain text on this site (that page is not published here)")
         return html

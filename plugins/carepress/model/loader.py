@@ -28,6 +28,7 @@ CP110 = define("CP110", Severity.WARNING, "Unknown front-matter field")
 CP111 = define("CP111", Severity.ERROR, "File cannot be read")
 
 BOUNDARY = "---"
+YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks for YAML, not for editors
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any article; bounds memory on hostile input
 
 
@@ -78,6 +79,12 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
 
     front_matter = "\n".join(lines[1:closing]) + "\n"
     body = "\n".join(lines[closing + 1 :])
+    separator = YAML_ONLY_BREAKS.search(front_matter)
+    if separator:  # YAML counts these as line breaks, so every line after them would be misreported
+        line = front_matter.count("\n", 0, separator.start()) + 2
+        return Loaded(src_uri, path, None, [make(CP103, path, line,
+            f"front-matter YAML: invisible line separator U+{ord(separator.group()):04X} (often pasted from a word "
+            "processor); delete it or retype the value")])
     try:
         data, key_lines = parse_yaml(front_matter)
     except YamlProblem as problem:
