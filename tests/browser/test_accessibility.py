@@ -6,11 +6,23 @@ the HCP pages); add a page there and it is checked here and by `make audit`.
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
-from carepress.hardening.gates import AXE_PAGES, axe
+from carepress.hardening.gates import AXE_PAGES, AXE_SCRIPT, axe
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.gates
+
+
+@pytest.fixture(scope="module", autouse=True)
+def axe_core():
+    """axe-core comes from npm (package-lock.json): install it when missing, as `make test` does."""
+    if not AXE_SCRIPT.is_file():
+        subprocess.run([str(REPO / "scripts" / "ensure-node-packages")], check=True)
+
+
 PAGES = [(audience, path) for audience, paths in AXE_PAGES.items() for path in paths]
 
 

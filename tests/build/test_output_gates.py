@@ -5,11 +5,22 @@ Each gate is also shown to fail on a page that breaks it, so a silent gate canno
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
 from carepress.hardening.gates import AUDIENCES, broken_links, html_pages, nu_checker, site_url
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.build, pytest.mark.gates]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def java():
+    """The Nu checker runs on Java: install Debian's runtime when missing, as `make test` does."""
+    if shutil.which("java") is None:
+        subprocess.run([str(REPO / "scripts" / "ensure-java")], check=True)
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
