@@ -49,6 +49,8 @@ def test_link_checker_reports_each_dead_link_and_nothing_else(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "index.html").write_text("ok")
     (tmp_path / "style.css").write_text("")
+    (tmp_path / "sitemap.xml").write_text("<urlset><url><loc>https://x.example/a/</loc></url>"
+                                          "<url><loc>https://x.example/old/</loc></url></urlset>")
     (tmp_path / "index.html").write_text(
         '<html><head><link rel="stylesheet" href="style.css"><link rel="canonical" href="https://x.example/a/">'
         '<script src="missing.js"></script></head><body id="top">'
@@ -63,4 +65,5 @@ def test_link_checker_reports_each_dead_link_and_nothing_else(tmp_path):
         "<a href=\"#nowhere\">: no element with id 'nowhere' on this page",
         '<a href="../../etc/passwd">: points above the site\'s root',
         '<a href="https://x.example/gone/">: not found (404)',
+        "<loc>https://x.example/old/</loc>: not found (404)",
     ])

@@ -7,8 +7,10 @@ the test suite (tests/build/test_output_gates.py, tests/browser/test_accessibili
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -88,7 +90,8 @@ def nu_checker(site_dir: Path) -> list[GateError]:
 def broken_links(site_dir: Path, site_url: str | None = None) -> list[GateError]:
     """Every link and asset of every page that points inside the site to a file that does not exist.
 
-    Links to `site_url` (the canonical address, Open Graph...) count as internal.
+    Links to `site_url` (the canonical address, Open Graph...) count as internal, and so does every
+    address of sitemap.xml.
     """
     root = site_dir.resolve()
     base = urlsplit(site_url) if site_url else None
@@ -103,6 +106,12 @@ def broken_links(site_dir: Path, site_url: str | None = None) -> list[GateError]
                 problem = _check_link(value, relative, root, base, ids)
                 if problem:
                     errors.append(GateError(relative, f"<{tag} {attribute}=\"{value}\">: {problem}"))
+    sitemap = site_dir / "sitemap.xml"
+    if sitemap.is_file():
+        for location in re.findall(r"<loc>\s*([^<]*?)\s*</loc>", sitemap.read_text(encoding="utf-8")):
+            problem = _check_link(html.unescape(location), "sitemap.xml", root, base, set())
+            if problem:
+                errors.append(GateError("sitemap.xml", f"<loc>{location}</loc>: {problem}"))
     return sorted(set(errors))
 
 
