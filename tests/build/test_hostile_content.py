@@ -110,6 +110,19 @@ def test_links_out_of_the_content_folder_are_never_published(hostile):
         assert f"content/{name} CP111" in result.stderr or f"content/{name}:" in result.stderr, name
 
 
+def test_plain_mkdocs_build_does_not_publish_links_out_of_the_content_folder(hostile, tmp_path):
+    import subprocess
+    import sys
+
+    hub, _ = hostile
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml", "-d", str(tmp_path / "out")],
+                            cwd=hub.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    published = [path for path in (tmp_path / "out").rglob("*") if path.is_file()]
+    assert published and not [path for path in published if SECRET in path.read_text(errors="replace")]
+    assert not (tmp_path / "out" / "dossier").exists()
+
+
 def test_check_lists_every_link_out_of_the_content_folder(hostile):
     hub, _ = hostile
     result = hub.carepress("check", "--format", "json")
