@@ -59,13 +59,14 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         dropped = 0
         docs_dir = Path(config.docs_dir)
         for file in list(files):
-            from_docs = file.generated_by is None and file.abs_src_path == str(docs_dir / file.src_uri)
-            if from_docs and escapes_content(docs_dir / file.src_uri, docs_dir):
+            source = docs_dir / file.src_uri
+            from_docs = file.generated_by is None and os.path.normpath(file.abs_src_path or "") == os.path.normpath(source)
+            if from_docs and escapes_content(source, docs_dir):
                 files.remove(file)  # a link out of docs_dir: MkDocs would publish its target
                 if file.is_documentation_page():
                     dropped += 1
                     continue  # its verdict carries the loader's CP111 and is logged below
-                shown = os.path.relpath(docs_dir / file.src_uri, self.project.root)
+                shown = os.path.relpath(source, self.project.root)
                 log.warning(f"{shown} CP111 this link points outside the content folder (not published)")
         for file in list(files.documentation_pages()):
             verdict = verdicts.get(file.src_uri)
