@@ -61,3 +61,19 @@ def test_unsafe_file_names_and_topics_are_cp113():
     assert codes("line\nbreak.md") == ["CP113"]
     assert codes("ok.md", topic="../../admin") == ["CP113"]
     assert codes("ok.md", template="/etc/passwd") == ["CP113"]
+
+
+def test_audit_prints_one_row_per_gate_and_site_and_fails_on_any_error():
+    from rich.console import Console
+
+    from carepress.hardening.audit import report
+    from carepress.hardening.gates import GateError
+
+    console = Console(record=True, width=120)
+    rows = [("W3C Nu HTML checker", "patient", 6, []),
+            ("internal links and assets", "hcp", 3, [GateError("index.html", '<a href="x/">: not found (404)')])]
+    assert report(rows, console) == 1
+    text = console.export_text()
+    assert "W3C Nu HTML checker" in text and "pages checked" in text
+    assert 'internal links and assets hcp/index.html: <a href="x/">: not found (404)' in text
+    assert report(rows[:1], Console(record=True)) == 0

@@ -16,7 +16,10 @@ from carepress.hardening.gates import (AUDIENCES, AXE_PAGES, GateError, axe, bro
                                        nu_checker, site_url)
 
 
-def run_gates(site: Path) -> list[tuple[str, str, int, list[GateError]]]:
+Row = tuple[str, str, int, list[GateError]]  # gate, site, pages checked, errors
+
+
+def run_gates(site: Path) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
     from carepress.hardening.browser import CHROMIUM, CHROMIUM_ARGS
@@ -38,15 +41,8 @@ def run_gates(site: Path) -> list[tuple[str, str, int, list[GateError]]]:
     return rows
 
 
-def main() -> int:
-    console = Console()
-    with tempfile.TemporaryDirectory(prefix="carepress-audit-") as folder:
-        site = Path(folder) / "site"
-        built = build_demo(site)
-        if built.returncode != 0:
-            console.print(f"[red]the demo did not build[/red]\n{built.stderr}")
-            return 1
-        rows = run_gates(site)
+def report(rows: list[Row], console: Console) -> int:
+    """Print the summary table and every error under it; the exit code: 1 when any gate failed."""
     table = Table(title="CarePress audit: output gates on a fresh build of the demo")
     for column in ("gate", "site", "pages checked", "errors"):
         table.add_column(column, justify="right" if column in ("pages checked", "errors") else "left")
@@ -55,8 +51,19 @@ def main() -> int:
     console.print(table)
     failures = [(gate, audience, error) for gate, audience, _, errors in rows for error in errors]
     for gate, audience, error in failures:
-        console.print(f"[red]{gate}[/red] {audience}/{error}", markup=True, highlight=False)
+        console.print(f"[red]{gate}[/red] {audience}/{error}", highlight=False)
     return 1 if failures else 0
+
+
+def main() -> int:
+    console = Console()
+    with tempfile.TemporaryDirectory(prefix="carepress-audit-") as folder:
+        site = Path(folder) / "site"
+        built = build_demo(site)
+        if built.returncode != 0:
+            console.print(f"[red]the demo did not build[/red]\n{built.stderr}")
+            return 1
+        return report(run_gates(site), console)
 
 
 if __name__ == "__main__":
