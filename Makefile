@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test check setup clean
+.PHONY: demo test check setup clean audit fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,20 @@ check: $(STAMP)
 ## test: the whole suite (unit, real builds, headless Chromium)
 test: $(STAMP)
 	./scripts/ensure-chromium
-	./scripts/ensure-node-tools
+	./scripts/ensure-java
+	./scripts/ensure-node-packages
 	$(BIN)/python -m pytest -n 2
+
+## audit: build the demo afresh and run the output gates (Nu HTML checker, axe-core, links); prints a summary table
+audit: $(STAMP)
+	./scripts/ensure-chromium
+	./scripts/ensure-java
+	./scripts/ensure-node-packages
+	$(BIN)/python -m carepress.hardening.audit
+
+## fuzz: the property-based tests with many more examples than `make test` runs
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest tests/fuzz --hypothesis-profile=fuzz
 
 clean:
 	rm -rf site .pytest_cache

@@ -127,14 +127,40 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Hub:
-    root = tmp_path / "hub"
+def empty_hub(root: Path) -> Hub:
+    """A hub at `root` with the repository's configuration and theme, and no content yet."""
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "site_config", root / "site_config")
     shutil.copytree(REPO / "theme", root / "theme")
-    made = Hub(root)
+    return Hub(root)
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Hub:
+    made = empty_hub(tmp_path / "hub")
     made.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                  body="# Accueil\n\nBienvenue.\n")
     return made
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The repository's demo hub built once into a temporary folder: SITE/patient and SITE/hcp."""
+    from carepress.hardening.gates import build_demo
+
+    site = tmp_path_factory.mktemp("demo") / "site"
+    result = build_demo(site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+# Property-based tests: few examples in `make test` (profile "quick", the default), many in `make fuzz`
+# (--hypothesis-profile=fuzz). The deadline bounds each example: a hang or a blow-up on hostile input fails.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("quick", max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=3000, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+# Test modules import this file again as `tests.conftest`: keep a profile chosen on the command line.
+if settings.get_current_profile_name() in ("default", "ci"):  # "ci": Hypothesis' own, loaded when $CI is set
+    settings.load_profile("quick")

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import serve_folder
-from tests.browser.receivers import PATHS, SITE_IDS, Receiver, receiver
+from tests.browser.receivers import SITE_IDS, Receiver, receiver
 from tests.conftest import REPO
 
 ARTICLE = "patient/guide.md"

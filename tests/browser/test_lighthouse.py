@@ -18,7 +18,7 @@ LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 @pytest.fixture(scope="module")
 def lighthouse():
     if not LIGHTHOUSE.exists():
-        subprocess.run([str(REPO / "scripts" / "ensure-node-tools")], check=True, timeout=600)
+        subprocess.run([str(REPO / "scripts" / "ensure-node-packages")], check=True, timeout=600)
     return LIGHTHOUSE
 
 

@@ -2,8 +2,6 @@
 
 from urllib.parse import urlparse
 
-import pytest
-
 from tests.browser.conftest import serve_folder
 
 

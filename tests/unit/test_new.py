@@ -8,7 +8,7 @@ from carepress.authoring.scaffold import Request, ScaffoldError, prepare, templa
 from carepress.authoring.slug import slugify
 from carepress.model.loader import parse_article
 from carepress.model.registries import load_registries
-from carepress.model.schema import Audience, ContentType, FunnelStage, Status
+from carepress.model.schema import ContentType, FunnelStage, Status
 from tests.conftest import REPO
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from carepress.cli import main
 
 REPORTS_DIR = Path("reports")  # beside site/, never inside a published site folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.model.article import Article
+from carepress.model.loader import escapes_content
 from carepress.model.schema import SiteAudience
 from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
@@ -69,6 +71,17 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             raise PluginError(str(error)) from None
         _STATES[id(config)] = BuildState(audience, site, verdicts)
         dropped = 0
+        docs_dir = Path(config.docs_dir)
+        for file in list(files):
+            source = docs_dir / file.src_uri
+            from_docs = file.generated_by is None and os.path.normpath(file.abs_src_path or "") == os.path.normpath(source)
+            if from_docs and escapes_content(source, docs_dir):
+                files.remove(file)  # a link out of docs_dir: MkDocs would publish its target
+                if file.is_documentation_page():
+                    dropped += 1
+                    continue  # its verdict carries the loader's CP111 and is logged below
+                shown = os.path.relpath(source, self.project.root)
+                log.warning(f"{shown} CP111 this link points outside the content folder (not published)")
         for file in list(files.documentation_pages()):
             verdict = verdicts.get(file.src_uri)
             if file.generated_by is None and not self.keeps(verdict):

@@ -28,6 +28,7 @@ CP110 = define("CP110", Severity.WARNING, "Unknown front-matter field")
 CP111 = define("CP111", Severity.ERROR, "File cannot be read")
 
 BOUNDARY = "---"
+YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks for YAML, not for editors
 MAX_BYTES = 20 * 1024 * 1024  # far beyond any article; bounds memory on hostile input
 
 
@@ -44,7 +45,7 @@ class Loaded:
 def read_file(file: Path, content_dir: Path, display_root: Path) -> Loaded:
     src_uri = file.relative_to(content_dir).as_posix()
     shown = _display_path(file, display_root)
-    if file.is_symlink() and not _inside(file.resolve(), content_dir.resolve()):
+    if escapes_content(file, content_dir):
         return Loaded(src_uri, shown, None, [make(CP111, shown, None,
             "this link points outside the content folder and is not read; copy the file into the content folder instead")])
     try:
@@ -78,6 +79,12 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
 
     front_matter = "\n".join(lines[1:closing]) + "\n"
     body = "\n".join(lines[closing + 1 :])
+    separator = YAML_ONLY_BREAKS.search(front_matter)
+    if separator:  # YAML counts these as line breaks, so every line after them would be misreported
+        line = front_matter.count("\n", 0, separator.start()) + 2
+        return Loaded(src_uri, path, None, [make(CP103, path, line,
+            f"front-matter YAML: invisible line separator U+{ord(separator.group()):04X} (often pasted from a word "
+            "processor); delete it or retype the value")])
     try:
         data, key_lines = parse_yaml(front_matter)
     except YamlProblem as problem:
@@ -191,6 +198,30 @@ def _display_path(file: Path, root: Path) -> str:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def escapes_content(file: Path, content_dir: Path) -> bool:
+    """True when a file (or a folder it sits in) is a link that leads outside the content folder, or nowhere."""
+    try:
+        real = file.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken link, or a loop of links
+        return True
+    return not _inside(real, content_dir.resolve())
+
+
+def escaping_links(content_dir: Path, display_root: Path) -> list[Finding]:
+    """CP111 for every link (file or folder) of the content tree that leads outside it: MkDocs would publish its target."""
+    findings = []
+    root = content_dir.resolve()
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in [*dirs, *sorted(files)]:
+            entry = Path(folder) / name
+            if entry.is_symlink() and not name.endswith(".md") and escapes_content(entry, root):
+                findings.append(make(CP111, _display_path(entry, display_root), None,
+                    "this link points outside the content folder (or to nothing), so it is not published; "
+                    "copy the file into the content folder instead"))
+    return findings
 
 
 def iter_markdown(content_dir: Path):

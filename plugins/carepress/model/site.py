@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from carepress.model.article import Article
-from carepress.model.loader import iter_markdown, read_file
+from carepress.model.loader import escaping_links, iter_markdown, read_file
 from carepress.model.project import Project
 from carepress.model.registries import Persona, Product, load_registries
 from carepress.report.finding import Finding
@@ -27,6 +27,7 @@ def load_site(project: Project, files: list[Path] | None = None) -> Site:
     project.check()
     registries = load_registries(project.registry_dir, project.root)
     site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
+    site.load_findings.extend(escaping_links(project.content_dir, project.root))
     for file in files if files is not None else iter_markdown(project.content_dir):
         loaded = read_file(file, project.content_dir, project.root)
         site.load_findings.extend(loaded.findings)

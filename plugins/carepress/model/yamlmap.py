@@ -28,12 +28,18 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
     """
     loader = _Loader(text)
     try:
+        _check_depth(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}
         lines: dict[Path, int] = {}
         _map_lines(node, (), lines, set(), 0)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, OverflowError) as error:  # a date-like value that is no date: `2026-13-45`
+            bad = _bad_scalar(loader, node)
+            raise YamlProblem(f"{error}: {bad.value if bad else 'a value'!r} is not a valid date; write YYYY-MM-DD, "
+                              "or quote the value if it is text", bad.start_mark.line + 1 if bad else None) from None
     except yaml.MarkedYAMLError as error:
         # Point at where the broken construct starts (an unclosed quote), not where the parser gave up.
         mark = error.context_mark or error.problem_mark
@@ -46,6 +52,39 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
     finally:
         loader.dispose()
     return data, lines
+
+
+def _bad_scalars(loader, node: yaml.Node):
+    """The scalars that fail to construct (PyYAML raises a bare ValueError for them, with no line)."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            yield node
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield from _bad_scalars(loader, key_node)
+            yield from _bad_scalars(loader, value_node)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _bad_scalars(loader, item)
+
+
+def _bad_scalar(loader, node: yaml.Node) -> yaml.ScalarNode | None:
+    loader.constructed_objects, loader.recursive_objects = {}, {}  # left half-built by the failed attempt
+    return next(_bad_scalars(loader, node), None)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C, and 100,000 `[` crash the process."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # the event stream is flat: no recursion
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], depth: int) -> None:

@@ -6,7 +6,6 @@ hands the core's HeadTags to theme/partials/carepress/seo.html as `carepress_seo
 
 from __future__ import annotations
 
-import html
 import logging
 from pathlib import Path
 
@@ -36,15 +35,6 @@ class SeoPlugin(BasePlugin[SeoConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.entries: list[SitemapEntry] = []  # reset on each rebuild of `mkdocs serve`
-
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files) -> str:
-        # MkDocs treats a page title as HTML (a title taken from the H1 is rendered HTML) and Material
-        # prints it unescaped in the header, nav and footer: a front-matter title is text, escape it.
-        # Quotes stay: Material escapes titles itself in attributes, and `Qu&#x27;est` would show there.
-        title = page.meta.get("title")
-        if self.config.enabled and isinstance(title, str):
-            page.meta["title"] = html.escape(title, quote=False)
-        return markdown
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         state = build_state(config)

@@ -1,0 +1,54 @@
+"""Markup fixes the built pages need to pass the W3C Nu HTML checker. No MkDocs here.
+
+Material 9.x writes a few attributes HTML does not allow. Its base template puts them outside
+any block a theme can override, so they are corrected in the rendered page instead of copying
+Material's templates. Each fix matches only the markup it corrects; the Nu checker gate
+(`make audit`, tests/build/test_output_gates.py) shows when a Material upgrade changes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+MATERIAL_FIXES: list[tuple[re.Pattern[str], str]] = [
+    # `autocomplete` is only allowed on text-like inputs; Material sets it on its drawer and search checkboxes.
+    (re.compile(r'(<input\b[^>]*\btype="checkbox"[^>]*?)\s+autocomplete="off"'), r"\1"),
+    # `autocorrect` is a Safari extension the HTML standard does not define (search field).
+    (re.compile(r'(<input\b[^>]*?)\s+autocorrect="off"'), r"\1"),
+    # Section labels of the navigation get an empty tabindex, which is not an integer.
+    (re.compile(r'(<label\b[^>]*?)\s+tabindex=""'), r"\1"),
+]
+
+
+SEARCH_DIALOG = re.compile(r'<div class="md-search" data-md-component="search" role="dialog">')
+SEARCH_LABEL = re.compile(r'<input [^>]*class="md-search__input"[^>]*\baria-label="([^"]*)"')
+
+
+def fix_markup(html: str) -> str:
+    for pattern, replacement in MATERIAL_FIXES:
+        html = pattern.sub(replacement, html)
+    # The search dialog needs an accessible name (axe-core: aria-dialog-name); its field's label is the right one.
+    label = SEARCH_LABEL.search(html)
+    if label:
+        html = SEARCH_DIALOG.sub(lambda match: match.group(0)[:-1] + f' aria-label="{label.group(1)}">', html, count=1)
+    return html
+
+
+def escape_front_matter(value):
+    """Every string of the front-matter as escaped, safe markup: front-matter is plain text.
+
+    Material writes titles and descriptions into pages without escaping them (a title may hold
+    HTML when it comes from a heading); MkDocs' templates do not autoescape. Escaped `Markup`
+    prints as entities and is never escaped twice by a template's `| e`.
+    """
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: escape_front_matter(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [escape_front_matter(item) for item in value]
+    return value

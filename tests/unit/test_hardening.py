@@ -1,0 +1,72 @@
+"""Unit tests of the hardening helpers: Material markup fixes, escaping, unlinking, addresses."""
+
+from markupsafe import Markup
+
+from carepress.compliance.rules.paths import address, folded
+from carepress.hardening.markup import escape_front_matter, fix_markup
+
+MATERIAL = ('<input class="md-toggle" data-md-toggle="drawer" type="checkbox" id="__drawer" autocomplete="off">'
+            '<div class="md-search" data-md-component="search" role="dialog">'
+            '<input type="text" class="md-search__input" name="query" aria-label="Rechercher" placeholder="Rechercher" '
+            'autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false">'
+            '<label class="md-nav__link" for="__nav_2" id="__nav_2_label" tabindex="">')
+
+
+def test_material_markup_is_fixed_and_text_inputs_keep_autocomplete():
+    fixed = fix_markup(MATERIAL)
+    assert 'id="__drawer">' in fixed
+    assert "autocorrect" not in fixed and 'tabindex=""' not in fixed
+    assert 'name="query" aria-label="Rechercher"' in fixed and 'autocomplete="off" spellcheck' in fixed
+    assert 'role="dialog" aria-label="Rechercher">' in fixed
+
+
+def test_front_matter_strings_become_escaped_markup_at_any_depth():
+    escaped = escape_front_matter({"title": "<b>x</b> & y", "keywords": {"secondary": ['"><img>']}, "hide": ["toc"],
+                                   "approved": 3})
+    assert escaped["title"] == "&lt;b&gt;x&lt;/b&gt; &amp; y" and isinstance(escaped["title"], Markup)
+    assert escaped["keywords"]["secondary"] == ["&#34;&gt;&lt;img&gt;"]
+    assert escaped["hide"] == ["toc"] and escaped["approved"] == 3
+    assert escape_front_matter(escaped) == escaped  # never escaped twice
+
+
+def test_addresses_fold_index_files_case_and_accents():
+    assert address("a/b.md") == address("a/b/index.md") == address("a/b/README.md") == "a/b"
+    assert folded(address("Diabète/Alimentation.md")) == folded(address("diabete/alimentation.md"))
+    assert folded("diabète") != folded("diabetes")
+
+
+def test_unsafe_file_names_and_topics_are_cp113():
+    import datetime as dt
+
+    from carepress.compliance.engine import Context, run_rules
+    from carepress.model.loader import parse_article
+    from carepress.model.project import Project
+    from carepress.model.site import Site
+    from tests.conftest import REPO, front_matter
+
+    def codes(src_uri: str, **fields) -> list[str]:
+        article = parse_article(front_matter(**fields).encode(), src_uri, "content/" + src_uri).article
+        site = Site(Project(REPO, REPO / "content", REPO / "site_config"), {}, {}, {src_uri: article})
+        return [f.code for f in run_rules(article, Context(site, None, dt.date(2026, 11, 22))) if f.code == "CP113"]
+
+    assert codes("ok/page.md", topic="diabete-type-2") == []
+    assert codes("a\\..\\b.md") == ["CP113"]
+    assert codes("line\nbreak.md") == ["CP113"]
+    assert codes("ok.md", topic="../../admin") == ["CP113"]
+    assert codes("ok.md", template="/etc/passwd") == ["CP113"]
+
+
+def test_audit_prints_one_row_per_gate_and_site_and_fails_on_any_error():
+    from rich.console import Console
+
+    from carepress.hardening.audit import report
+    from carepress.hardening.gates import GateError
+
+    console = Console(record=True, width=120)
+    rows = [("W3C Nu HTML checker", "patient", 6, []),
+            ("internal links and assets", "hcp", 3, [GateError("index.html", '<a href="x/">: not found (404)')])]
+    assert report(rows, console) == 1
+    text = console.export_text()
+    assert "W3C Nu HTML checker" in text and "pages checked" in text
+    assert 'internal links and assets hcp/index.html: <a href="x/">: not found (404)' in text
+    assert report(rows[:1], Console(record=True)) == 0
