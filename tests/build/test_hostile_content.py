@@ -54,7 +54,8 @@ def hostile(tmp_path_factory):
                 "accents/diabète.md", "accents/diabete.md"):
         hub.article(rel, title=f"Doublon {rel}", body=f"# Doublon\n\njeton-{rel.replace('/', '-')}\n")
     # The same address on two different sites is no conflict.
-    hub.article("pro/page.md", audience="hcp", persona=["hcp-medecin-generaliste"], content_type="medical_scientific")
+    hub.article("pro/page.md", audience="hcp", persona=["hcp-medecin-generaliste"], content_type="medical_scientific",
+                references=["HAS, Stratégie thérapeutique du patient vivant avec un diabète de type 2, 2024"])
     hub.article("pro/page/index.md", body="# Patient\n\njeton-patient-pro\n")
 
     hub.article("gabarits/traversee.md", template="../../../../etc/passwd")

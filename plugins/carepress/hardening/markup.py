@@ -22,6 +22,9 @@ MATERIAL_FIXES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# A section index page (navigation.indexes) gets the table of contents' label but not its toggle.
+ORPHAN_TOC_LABEL = re.compile(r'(<label class="md-nav__title") for="__toc"')
+
 SEARCH_DIALOG = re.compile(r'<div class="md-search" data-md-component="search" role="dialog">')
 SEARCH_LABEL = re.compile(r'<input [^>]*class="md-search__input"[^>]*\baria-label="([^"]*)"')
 
@@ -29,6 +32,8 @@ SEARCH_LABEL = re.compile(r'<input [^>]*class="md-search__input"[^>]*\baria-labe
 def fix_markup(html: str) -> str:
     for pattern, replacement in MATERIAL_FIXES:
         html = pattern.sub(replacement, html)
+    if 'id="__toc"' not in html:
+        html = ORPHAN_TOC_LABEL.sub(r"\1", html)
     # The search dialog needs an accessible name (axe-core: aria-dialog-name); its field's label is the right one.
     label = SEARCH_LABEL.search(html)
     if label:
