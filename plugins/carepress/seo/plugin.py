@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 from carepress.compliance.plugin import BuildState, build_state
 from carepress.seo.analysis import site_facts
 from carepress.seo.config import SeoConfig
-from carepress.seo.metadata import SiteInfo, absolute, head_tags
+from carepress.seo.metadata import SiteInfo, absolute, canonical_url, head_tags
 from carepress.seo.sitemap import SitemapEntry, indexable, robots_txt, sitemap_xml
 from carepress.seo.text import page_url
 
@@ -33,29 +33,36 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             config.theme.static_templates.discard(SITEMAP)
         return config
 
-    def on_pre_build(self, config: MkDocsConfig) -> None:
-        self.entries: list[SitemapEntry] = []  # reset on each rebuild of `mkdocs serve`
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files) -> Navigation:
+        # The sitemap is made from the navigation's pages, not while pages render: rendering may
+        # happen in worker processes (carepress build's parallel path).
+        self.pages = list(nav.pages)
+        return nav
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         state = build_state(config)
         article = state.article(page.file.src_uri) if state and self.config.enabled else None
         if article is None:
-            # Generated pages (the privacy pages) have no Article and no review date, but are public.
-            own_url = absolute(config.site_url, page.url)
-            if state and self.config.enabled and page.file.generated_by and indexable(state.audience) and own_url:
-                self.entries.append(SitemapEntry(own_url, None))
             return context
-        info = SiteInfo(config.site_name, config.site_url, config.theme.get("language") or "fr", state.audience,
-                        state.site.project.registry_dir)
         translations = {lang: page_url(target) for lang, target in article.meta.translations.items()
                         if _published(state, target)}
         facts = site_facts(state.site).pages[article.src_uri]
-        tags = head_tags(article, info, page.url, facts.outline, translations, _crumbs(page, config), page.is_homepage)
-        context["carepress_seo"] = tags
-        own_url = absolute(config.site_url, page.url)
-        if indexable(state.audience) and own_url and tags.canonical == own_url:
-            self.entries.append(SitemapEntry(own_url, article.meta.validation.approved))
+        context["carepress_seo"] = head_tags(article, _site_info(config, state), page.url, facts.outline, translations,
+                                             _crumbs(page, config), page.is_homepage)
         return context
+
+    def _sitemap_entries(self, config: MkDocsConfig, state: BuildState) -> list[SitemapEntry]:
+        """Published pages whose canonical URL is their own; generated pages (privacy) have no review date."""
+        info = _site_info(config, state)
+        entries = []
+        for page in self.pages:
+            own_url = absolute(config.site_url, page.url)
+            article = state.article(page.file.src_uri)
+            if own_url and article is not None and canonical_url(article, info, page.url) == own_url:
+                entries.append(SitemapEntry(own_url, article.meta.validation.approved))
+            elif own_url and article is None and page.file.generated_by:
+                entries.append(SitemapEntry(own_url, None))
+        return entries
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         state = build_state(config)
@@ -66,12 +73,18 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         for stale in (sitemap, site_dir / f"{SITEMAP}.gz"):
             stale.unlink(missing_ok=True)
         sitemap_url = None
+        entries = self._sitemap_entries(config, state) if indexable(state.audience) else []
         if indexable(state.audience):
-            sitemap.write_text(sitemap_xml(self.entries), encoding="utf-8")
+            sitemap.write_text(sitemap_xml(entries), encoding="utf-8")
             sitemap_url = absolute(config.site_url, SITEMAP)
         (site_dir / "robots.txt").write_text(robots_txt(state.audience, sitemap_url), encoding="utf-8")
-        log.info(f"{state.audience.value} site: sitemap with {len(self.entries)} page(s)" if sitemap_url
+        log.info(f"{state.audience.value} site: sitemap with {len(entries)} page(s)" if sitemap_url
                  else f"{state.audience.value} site: no sitemap, robots.txt disallows crawling")
+
+
+def _site_info(config: MkDocsConfig, state: BuildState) -> SiteInfo:
+    return SiteInfo(config.site_name, config.site_url, config.theme.get("language") or "fr", state.audience,
+                    state.site.project.registry_dir)
 
 
 def _published(state: BuildState, src_uri: str) -> bool:
