@@ -18,14 +18,16 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import jinja2
 from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
-from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
-from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
@@ -164,8 +166,19 @@ def _collected_sizes(config: MkDocsConfig) -> dict[str, int]:
             for key, plugin in config.plugins.items() if _qualified(plugin) in KNOWN_COLLECTORS}
 
 
-def build(config: MkDocsConfig, jobs: int | None = None) -> str | None:
-    """A full build of `config`, in parallel when it is safe. Returns why it ran serially, if it did."""
+@dataclass
+class Built:
+    """What a finished build holds in memory: enough to rebuild single pages (see incremental.py)."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
+    serial_reason: str | None  # why the pages were done serially, None when in parallel
+
+
+def build(config: MkDocsConfig, jobs: int | None = None) -> Built:
+    """A full build of `config`, in parallel when it is safe."""
     jobs = available_jobs() if jobs is None else jobs
     logger = logging.getLogger("mkdocs")
     warning_counter = utils.CountHandler()
@@ -246,7 +259,7 @@ def build(config: MkDocsConfig, jobs: int | None = None) -> str | None:
         if counts := warning_counter.get_counts():
             raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")
-        return reason
+        return Built(config, files, nav, env, reason)
     except Exception as error:
         config.plugins.on_build_error(error=error)
         if isinstance(error, BuildError):

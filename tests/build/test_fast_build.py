@@ -1,0 +1,70 @@
+"""The parallel build produces exactly the pages MkDocs' own serial build produces."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generator import generate
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.build
+
+REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "1795000000", "CAREPRESS_TODAY": TODAY, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **REPRODUCIBLE}, timeout=300)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every output file; compressed files compared by content (gzip headers carry no meaning here)."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            files[path.relative_to(folder).as_posix()] = gzip.decompress(data) if path.suffix == ".gz" else data
+    return files
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    hub = generate(tmp_path_factory.mktemp("fast") / "hub", 40)
+    # A page with a broken link: its warning is logged by a worker and must still reach the build log.
+    (hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").open("a", encoding="utf-8").write(
+        "\nVoir [une page absente](absente.md).\n")
+    return hub
+
+
+def test_parallel_build_writes_the_same_pages_as_mkdocs_itself(generated):
+    vanilla = run(["mkdocs", "build", "-f", "site_config/patient.yml", "-d", str(generated / "out" / "vanilla")], generated)
+    assert vanilla.returncode == 0, vanilla.stderr
+    fast = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/fast"], generated)
+    assert fast.returncode == 0, fast.stderr
+    assert "Parallel build: 44 pages in 2 processes" in fast.stderr
+    expected, produced = tree(generated / "out" / "vanilla"), tree(generated / "out" / "fast" / "patient")
+    assert sorted(produced) == sorted(expected)
+    assert len([name for name in produced if name.endswith("index.html")]) == 44
+    different = [name for name in expected if produced[name] != expected[name]]
+    assert different == []
+    assert "absente.md" in fast.stderr  # warnings from workers are re-emitted by the parent
+
+
+def test_serial_path_is_taken_with_one_job_and_gives_the_same_site(generated):
+    serial = run(["carepress", "build", "-a", "patient", "--jobs", "1", "-d", "out/serial"], generated)
+    assert serial.returncode == 0, serial.stderr
+    assert "Serial build: one job" in serial.stderr
+    fast = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/fast2"], generated)
+    assert tree(generated / "out" / "serial" / "patient") == tree(generated / "out" / "fast2" / "patient")
+
+
+def test_strict_mode_counts_warnings_logged_in_workers(generated):
+    strict = run(["carepress", "build", "-a", "patient", "--jobs", "2", "--strict", "-d", "out/strict"], generated)
+    assert strict.returncode == 1
+    assert "in strict mode" in strict.stderr
