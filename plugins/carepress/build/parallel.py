@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -29,6 +30,8 @@ from mkdocs.exceptions import Abort, BuildError
 from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
+
+from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
 
@@ -116,8 +119,10 @@ def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.
     return results, collector.records, None
 
 
-def _run_shared(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any], merge: Callable[[Page, Any], None]) -> None:
-    """`work` on every page in forked workers; `merge` each result in the parent, in page order."""
+def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any]) -> list[Any]:
+    """`work` on every page, in forked workers when worth it, else here; the results in page order."""
+    if jobs < 2 or len(pages) < 2 * jobs:  # a handful of pages: forking costs more than it saves
+        return [work(page) for page in pages]
     _shared.update(pages=pages, work=work)
     chunks = [list(range(start, len(pages), jobs * 4)) for start in range(jobs * 4)]  # interleaved: balanced sections
     chunks = [chunk for chunk in chunks if chunk]
@@ -129,14 +134,54 @@ def _run_shared(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any], m
     by_index: dict[int, Any] = {}
     error = None
     for results, records, failure in answers:
-        for record in records:
-            logging.getLogger(record.name).handle(record)
+        _emit(records)
         by_index.update(results)
         error = error or failure
     if error:
         raise BuildError(f"a page failed in a parallel worker: {error}")
-    for index, page in enumerate(pages):
-        merge(page, by_index[index])
+    return [by_index[index] for index in range(len(pages))]
+
+
+def _logged(work: Callable[[Page], Any]) -> Callable[[Page], dict]:
+    """`work` whose log records are kept with its result: re-emitted in page order, from the cache too."""
+
+    def run(page: Page) -> dict:
+        logger = logging.getLogger("mkdocs")
+        collector, handlers = _Collector(), logger.handlers
+        logger.handlers = [collector]
+        try:
+            result = work(page)
+        except BaseException:
+            logger.handlers = handlers
+            _emit(collector.records)
+            raise
+        logger.handlers = handlers
+        return {"result": result, "log": collector.records}
+
+    return run
+
+
+def _emit(records: list[logging.LogRecord]) -> None:
+    for record in records:
+        logging.getLogger(record.name).handle(record)
+
+
+def _cached(cache: PageCache | None, keys: list[str], pages: Sequence[Page], jobs: int,
+            work: Callable[[Page], Any]) -> tuple[list[Any], int]:
+    """Each page's result from the cache, or from `work` (then stored); and how many were redone.
+
+    The log records of every page (warnings for broken links...) are emitted again in page
+    order, so a page taken from the cache warns exactly like a page converted anew.
+    """
+    results = [cache.get(key) for key in keys] if cache else [None] * len(pages)
+    missing = [index for index, result in enumerate(results) if result is None]
+    for index, result in zip(missing, _work_on([pages[index] for index in missing], jobs, _logged(work))):
+        results[index] = result
+        if cache:
+            cache.put(keys[index], result)
+    for result in results:
+        _emit(result["log"])
+    return [result["result"] for result in results], len(missing)
 
 
 def _plugin_states(config: MkDocsConfig, page: Page, before: dict[str, int]) -> dict[str, Any]:
@@ -177,8 +222,23 @@ class Built:
     serial_reason: str | None  # why the pages were done serially, None when in parallel
 
 
-def build(config: MkDocsConfig, jobs: int | None = None) -> Built:
-    """A full build of `config`, in parallel when it is safe."""
+def cache_blocker(config: MkDocsConfig) -> str | None:
+    """A plugin whose effect on pages the cache keys may not capture, or None.
+
+    The hook: a plugin declares `cacheable = True` when what it adds to a page depends only on
+    that page's source, the configuration files and the site's pages (titles, addresses, metadata);
+    `cache_key(page) -> str` adds anything else it depends on to that page's key.
+    """
+    for event, methods in config.plugins.events.items():
+        for method in methods:
+            plugin = getattr(method, "__self__", None)
+            if plugin is None or not (_qualified(plugin) in KNOWN_COLLECTORS or getattr(plugin, "cacheable", False) is True):
+                return type(plugin).__name__ if plugin is not None else getattr(method, "__qualname__", "?")
+    return None
+
+
+def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None = None) -> Built:
+    """A full build of `config`: pages shared between `jobs` processes and cached when safe."""
     jobs = available_jobs() if jobs is None else jobs
     logger = logging.getLogger("mkdocs")
     warning_counter = utils.CountHandler()
@@ -208,6 +268,13 @@ def build(config: MkDocsConfig, jobs: int | None = None) -> Built:
             assert file.page is not None
             pages.append(file.page)
         reason = plain_path_reason(config, len(pages), jobs)
+        if reason:
+            log.info(f"Serial build: {reason}.")
+        blocker = cache_dir and cache_blocker(config)
+        if blocker:
+            log.info(f"Page cache not used: plugin {blocker} does not declare itself cacheable.")
+        cache = PageCache(Path(cache_dir)) if cache_dir and not blocker else None
+        workers = 1 if reason else jobs
         by_uri = {file.src_uri: file for file in files}
 
         def populate(page: Page) -> dict:
@@ -224,13 +291,18 @@ def build(config: MkDocsConfig, jobs: int | None = None) -> Built:
                 setattr(page, name, value)
             _merge_plugin_states(config, page, result["plugins"])
 
-        if reason:
-            log.info(f"Serial build: {reason}.")
+        source_keys: dict[str, str] = {}
+        if cache:
+            inputs = build_inputs(config, [files_digest(files)])
+            source_keys = {page.file.src_uri: page_key(inputs, page, _plugin_keys(config, page)) for page in pages}
+        if reason and not cache:
             for page in pages:
                 mkdocs_build._populate_page(page, config, files)
+            converted = len(pages)
         else:
-            log.info(f"Parallel build: {len(pages)} pages in {jobs} processes.")
-            _run_shared(pages, jobs, populate, restore)
+            results, converted = _cached(cache, [source_keys.get(p.file.src_uri, "") for p in pages], pages, workers, populate)
+            for page, result in zip(pages, results):
+                restore(page, result)
 
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=inclusion)
@@ -244,18 +316,32 @@ def build(config: MkDocsConfig, jobs: int | None = None) -> Built:
         def render(page: Page) -> dict:
             before = _collected_sizes(config)
             mkdocs_build._build_page(page, config, doc_files, nav, env, excluded=page.file.inclusion.is_excluded())
-            return _plugin_states(config, page, before)
+            output = Path(page.file.abs_dest_path)
+            html = output.read_bytes() if cache and output.is_file() else None
+            return {"html": html, "plugins": _plugin_states(config, page, before)}
 
-        if reason:
+        if reason and not cache:
             for file in doc_files:
                 mkdocs_build._build_page(file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded())
+            rendered = len(doc_files)
         else:
-            _run_shared([file.page for file in doc_files], jobs, render,
-                        lambda page, states: _merge_plugin_states(config, page, states))
+            rendering = [file.page for file in doc_files]
+            navigation = nav_digest(nav, rendering) if cache else ""
+            keys = [page_key_with(source_keys.get(p.file.src_uri, ""), navigation) for p in rendering]
+            results, rendered = _cached(cache, keys, rendering, workers, render)
+            for page, result in zip(rendering, results):
+                if result["html"] is not None and not Path(page.file.abs_dest_path).is_file():
+                    utils.write_file(result["html"], page.file.abs_dest_path)
+                _merge_plugin_states(config, page, result["plugins"])
+        log.info(f"{len(pages)} pages: {converted} converted, {rendered} rendered"
+                 f"{f' in {workers} processes' if workers > 1 else ''}"
+                 f"{f', the others from the page cache' if cache else ''}.")
 
         for file in doc_files:
             file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         config.plugins.on_post_build(config=config)
+        if cache:
+            cache.prune()
         if counts := warning_counter.get_counts():
             raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")
@@ -268,3 +354,7 @@ def build(config: MkDocsConfig, jobs: int | None = None) -> Built:
         raise
     finally:
         logger.removeHandler(warning_counter)
+
+
+def _plugin_keys(config: MkDocsConfig, page: Page) -> list[str]:
+    return [str(plugin.cache_key(page)) for plugin in config.plugins.values() if callable(getattr(plugin, "cache_key", None))]

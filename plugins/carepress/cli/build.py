@@ -13,6 +13,7 @@ from carepress.cli._common import EXIT_FINDINGS, configuration_errors, fail, tod
 from carepress.settings import TODAY_VARIABLE, parse_today
 
 AUDIENCES = ("patient", "hcp")
+CACHE_DIR = Path(".cache/carepress")
 
 
 def audience_config(config_dir: Path, audience: str) -> Path:
@@ -29,7 +30,8 @@ def setup_logging(verbose: bool) -> None:
     logger.propagate = False
 
 
-def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | None = None) -> None:
+def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | None = None,
+                   cache_dir: Path | None = None) -> None:
     """One real MkDocs build of one audience's site, built aside and swapped in when complete."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
@@ -44,7 +46,7 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
             fail(f"{config_file}: {error}")
         config.plugins.on_startup(command="build", dirty=False)
         try:
-            build(config, jobs)
+            build(config, jobs, cache_dir)
         except Abort as error:
             click.echo(f"carepress: {config_file.stem} build failed: {error}", err=True)
             raise SystemExit(EXIT_FINDINGS) from None
@@ -61,10 +63,12 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
 @click.option("--strict", is_flag=True, help="Fail on any error finding instead of leaving the page out (for CI).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that share the page work (default: the CPUs available; 1 = MkDocs' serial path).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help=f"Reuse pages whose inputs are unchanged since the last build (kept in {CACHE_DIR}/).")
 @click.option("--verbose", "-v", is_flag=True)
 @today_option
 @configuration_errors
-def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool, jobs: int | None, verbose: bool,
+def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool, jobs: int | None, cache: bool, verbose: bool,
                   today: str | None) -> None:
     """Build the hub's sites into SITE_DIR/patient and SITE_DIR/hcp."""
     if today:
@@ -74,5 +78,6 @@ def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool,
         config_file = audience_config(config_dir, name)
         if not config_file.exists():
             fail(f"{config_file}: configuration not found (each audience has site_config/<audience>.yml)")
-        build_audience(config_file, (site_dir / name).resolve(), strict, jobs)
+        build_audience(config_file, (site_dir / name).resolve(), strict, jobs,
+                       (CACHE_DIR / name).resolve() if cache else None)
         click.echo(f"{name} site: {site_dir / name}/index.html", err=True)

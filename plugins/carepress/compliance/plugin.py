@@ -41,6 +41,8 @@ def build_state(config: MkDocsConfig) -> BuildState | None:
 
 
 class CompliancePlugin(BasePlugin[ComplianceConfig]):
+    cacheable = True  # it decides which pages exist: the page cache keys hold the page list and the config
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
             Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
