@@ -29,13 +29,14 @@ log = logging.getLogger("mkdocs.plugins.carepress.build")
 
 
 class Session:
-    def __init__(self, config: MkDocsConfig, jobs: int | None = None) -> None:
+    def __init__(self, config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None = None) -> None:
         self.config = config
         self.jobs = jobs
+        self.cache_dir = cache_dir  # the page cache of `carepress build`: the first preview starts warm
         self.built: Built | None = None
 
     def full(self) -> Built:
-        self.built = build(self.config, self.jobs)
+        self.built = build(self.config, self.jobs, self.cache_dir)
         return self.built
 
     def rebuild(self, paths: list[Path]) -> str:
