@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test check setup clean
+.PHONY: demo test check setup clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ check: $(STAMP)
 test: $(STAMP)
 	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -n 2
+
+## bench: vanilla MkDocs against CarePress on generated hubs of 500, 2,000 and 10,000 articles (long; see docs/performance.md)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks --workdir build/bench --json reports/bench.json
 
 clean:
 	rm -rf site .pytest_cache

@@ -195,20 +195,32 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine()}", file=sys.stderr)
     rows: list[Row] = []
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+    def save() -> None:
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps({"started": started, "machine": machine(), "repeat": args.repeat,
+                                             "rows": [asdict(r) for r in rows], "failures": failures(rows)},
+                                            indent=2), encoding="utf-8")
+
     try:
         for size, repeat in zip(sizes, repeats):
             rows.append(measure_size(size, args.workdir.resolve(), skip, repeat))
+            save()  # each finished size is kept, whatever happens to the next one
     except KeyboardInterrupt:
-        print("benchmark: interrupted; no result is reported for an incomplete run", file=sys.stderr)
+        interrupted = sizes[len(rows)]
+        print(f"benchmark: interrupted while measuring {interrupted} articles; that size has no result", file=sys.stderr)
+        if rows:
+            print(f"INCOMPLETE benchmark of {started} (interrupted at {interrupted} articles); machine: {machine()}\n")
+            print(table(rows))
         return 130
-    failures = [f"{row.size} articles, {step}: {value['error']}" for row in rows for step, value in row.results.items()
-                if "error" in value] + [f"{row.size} articles, preview: {row.preview_error}" for row in rows if row.preview_error]
     print(f"Benchmark of {started}; machine: {machine()}; best of {args.repeat} run(s) per size\n")
     print(table(rows))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"started": started, "machine": machine(), "rows": [asdict(r) for r in rows],
-                                         "failures": failures}, indent=2), encoding="utf-8")
-    for failure in failures:
+    for failure in failures(rows):
         print(f"benchmark: not measured: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if failures(rows) else 0
+
+
+def failures(rows: list[Row]) -> list[str]:
+    return [f"{row.size} articles, {step}: {value['error']}" for row in rows for step, value in row.results.items()
+            if "error" in value] + [f"{row.size} articles, preview: {row.preview_error}" for row in rows if row.preview_error]
