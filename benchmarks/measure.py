@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -46,7 +47,8 @@ def _tree_rss(pid: int) -> int:
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, interval: float = 0.1) -> Measurement:
     """Wall time from start to exit; the memory sampler runs beside it at `interval`."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # its own group: an interrupted run stops its workers too
     peak = 0
     done = threading.Event()
 
@@ -58,8 +60,14 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, interv
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    try:
+        stderr = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+    except BaseException:
+        done.set()
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
