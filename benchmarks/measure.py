@@ -18,6 +18,7 @@ class Measurement:
     seconds: float
     peak_tree_bytes: int  # sampled sum of the RSS of the process and its descendants (shared pages counted per process)
     peak_process_bytes: int  # the largest single process (from the kernel's own accounting)
+    cpu_seconds: float  # user + system time of the process and the workers it waited for: what contention does not inflate
     returncode: int
     stderr: str
 
@@ -72,4 +73,4 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, interv
     done.set()
     sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Measurement(seconds, peak, usage.ru_maxrss * 1024, process.returncode, stderr)
+    return Measurement(seconds, peak, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime, process.returncode, stderr)

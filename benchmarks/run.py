@@ -116,6 +116,7 @@ def measure_size(size: int, workdir: Path, skip: set[str], repeat: int) -> Row:
             row.results[step] = {
                 "seconds": min(result.seconds, best["seconds"]) if best else result.seconds,
                 "runs": [*(best or {}).get("runs", []), round(result.seconds, 3)],
+                "cpu_seconds": min(result.cpu_seconds, best["cpu_seconds"]) if best else result.cpu_seconds,
                 "peak_tree_mb": max(result.peak_tree_bytes / 2**20, (best or {}).get("peak_tree_mb", 0)),
                 "peak_process_mb": max(result.peak_process_bytes / 2**20, (best or {}).get("peak_process_mb", 0))}
     print(f"  {size:>6} articles: preview after one edit ...", file=sys.stderr, flush=True)
@@ -150,7 +151,9 @@ def table(rows: list[Row]) -> str:
     for row in rows:
         vanilla, serial, cold, cached, check = (_seconds(row, s) for s in
                                                 ("vanilla", "carepress_serial", "carepress", "carepress_cached", "check"))
-        overhead = f"{(serial / vanilla - 1) * 100:+.1f} %" if vanilla and serial else "n/a"
+        cpu_vanilla, cpu_serial = (row.results.get(s, {}).get("cpu_seconds") for s in ("vanilla", "carepress_serial"))
+        overhead = (f"{(serial / vanilla - 1) * 100:+.1f} % (CPU {(cpu_serial / cpu_vanilla - 1) * 100:+.1f} %)"
+                    if vanilla and serial else "n/a")
         speedup = f"{vanilla / cold:.2f}×" if vanilla and cold else "n/a"
         speedup_cached = f"{vanilla / cached:.2f}×" if vanilla and cached else "n/a"
         ratio = f"{cold / check:.1f}×" if cold and check else "n/a"
@@ -173,7 +176,7 @@ def machine() -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    return f"{cpus} CPUs ({model}), Python {platform.python_version()}, {platform.system()} {platform.release()}, load average at start {load[0]:.2f}"
+    return f"{cpus} CPUs ({model}), Python {platform.python_version()}, {platform.system()} {platform.release()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1, 5, 15 min)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine()}", file=sys.stderr)
     rows: list[Row] = []
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    at_start = machine()
 
     def save() -> None:
         if args.json:
@@ -214,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"INCOMPLETE benchmark of {started} (interrupted at {interrupted} articles); machine: {machine()}\n")
             print(table(rows))
         return 130
-    print(f"Benchmark of {started}; machine: {machine()}; best of {args.repeat} run(s) per size\n")
+    print(f"Benchmark of {started}, best of {args.repeat} run(s) per size.\nAt start: {at_start}.\nAt end: {machine()}.\n")
     print(table(rows))
     for failure in failures(rows):
         print(f"benchmark: not measured: {failure}", file=sys.stderr)
