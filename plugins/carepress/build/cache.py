@@ -114,6 +114,10 @@ class PageCache:
         self.used: set[str] = set()
         folder.mkdir(parents=True, exist_ok=True)
 
+    def has(self, key: str) -> bool:
+        self.used.add(key)
+        return (self.folder / key).is_file()
+
     def get(self, key: str) -> Any | None:
         self.used.add(key)
         try:

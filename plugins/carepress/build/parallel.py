@@ -166,22 +166,32 @@ def _emit(records: list[logging.LogRecord]) -> None:
         logging.getLogger(record.name).handle(record)
 
 
-def _cached(cache: PageCache | None, keys: list[str], pages: Sequence[Page], jobs: int,
-            work: Callable[[Page], Any]) -> tuple[list[Any], int]:
-    """Each page's result from the cache, or from `work` (then stored); and how many were redone.
+def _cached(cache: PageCache | None, keys: list[str], pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
+            consume: Callable[[Page, Any], None], slim: Callable[[Any], Any] = lambda result: result) -> int:
+    """`consume(page, result)` for every page, in page order; returns how many pages were redone.
 
+    A result comes from the cache, or from `work` in a worker, which stores it in the cache and
+    sends back only `slim(result)`, so that the main process never holds every page's HTML.
     The log records of every page (warnings for broken links...) are emitted again in page
     order, so a page taken from the cache warns exactly like a page converted anew.
     """
-    results = [cache.get(key) for key in keys] if cache else [None] * len(pages)
-    missing = [index for index, result in enumerate(results) if result is None]
-    for index, result in zip(missing, _work_on([pages[index] for index in missing], jobs, _logged(work))):
-        results[index] = result
+    missing = [index for index, key in enumerate(keys) if not (cache and cache.has(key))]
+    key_of = {id(page): key for page, key in zip(pages, keys)}
+
+    def compute(page: Page) -> dict:
+        result = _logged(work)(page)
         if cache:
-            cache.put(keys[index], result)
-    for result in results:
+            cache.put(key_of[id(page)], result)
+        return {"result": slim(result["result"]), "log": result["log"]}
+
+    fresh = dict(zip(missing, _work_on([pages[index] for index in missing], jobs, compute)))
+    for index, page in enumerate(pages):
+        result = fresh.pop(index, None) or cache.get(keys[index])
+        if result is None:  # removed meanwhile by a concurrent build's clean-up: redo it here
+            result = compute(page)
         _emit(result["log"])
-    return [result["result"] for result in results], len(missing)
+        consume(page, result["result"])
+    return len(missing)
 
 
 def _plugin_states(config: MkDocsConfig, page: Page, before: dict[str, int]) -> dict[str, Any]:
@@ -300,9 +310,8 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
                 mkdocs_build._populate_page(page, config, files)
             converted = len(pages)
         else:
-            results, converted = _cached(cache, [source_keys.get(p.file.src_uri, "") for p in pages], pages, workers, populate)
-            for page, result in zip(pages, results):
-                restore(page, result)
+            keys = [source_keys.get(page.file.src_uri, "") for page in pages]
+            converted = _cached(cache, keys, pages, workers, populate, restore)
 
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=inclusion)
@@ -328,11 +337,13 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
             rendering = [file.page for file in doc_files]
             navigation = nav_digest(nav, rendering) if cache else ""
             keys = [page_key_with(source_keys.get(p.file.src_uri, ""), navigation) for p in rendering]
-            results, rendered = _cached(cache, keys, rendering, workers, render)
-            for page, result in zip(rendering, results):
-                if result["html"] is not None and not Path(page.file.abs_dest_path).is_file():
+
+            def written(page: Page, result: dict) -> None:
+                if result["html"] is not None:  # from the cache: fresh pages were written by their worker
                     utils.write_file(result["html"], page.file.abs_dest_path)
                 _merge_plugin_states(config, page, result["plugins"])
+
+            rendered = _cached(cache, keys, rendering, workers, render, written, slim=lambda result: {**result, "html": None})
         log.info(f"{len(pages)} pages: {converted} converted, {rendered} rendered"
                  f"{f' in {workers} processes' if workers > 1 else ''}"
                  f"{f', the others from the page cache' if cache else ''}.")
