@@ -16,7 +16,7 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 @dataclass(frozen=True)
 class Measurement:
     seconds: float
-    peak_tree_bytes: int  # sampled sum of the RSS of the process and its descendants (shared pages counted per process)
+    peak_tree_bytes: int  # sampled sum of the proportional memory (PSS) of the process and its descendants
     peak_process_bytes: int  # the largest single process (from the kernel's own accounting)
     cpu_seconds: float  # user + system time of the process and the workers it waited for: what contention does not inflate
     returncode: int
@@ -33,14 +33,25 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _tree_rss(pid: int) -> int:
+def _memory(pid: int) -> int:
+    """Proportional set size: pages shared by forked workers counted once in all, not once per process."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # no smaps_rollup (old kernel): resident size, an upper bound
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _tree_memory(pid: int) -> int:
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
-        try:
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE_SIZE
-        except (OSError, IndexError, ValueError):
-            continue
+        total += _memory(current)
         pending += _children(current)
     return total
 
@@ -56,7 +67,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, interv
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, _tree_memory(process.pid))
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
