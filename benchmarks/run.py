@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -81,8 +82,6 @@ def steps(hub: Path) -> dict[str, list[str]]:
 
 def missing_tools() -> list[str]:
     """Commands this installation lacks (e.g. `carepress report seo` before the SEO issue lands)."""
-    import subprocess
-
     missing = [name for name in ("mkdocs", "carepress") if not (BIN / name).exists()]
     if not missing:
         probe = subprocess.run([str(BIN / "carepress"), "report", "seo", "--help"], capture_output=True, text=True)
@@ -122,8 +121,6 @@ def measure_size(size: int, workdir: Path, skip: set[str], repeat: int) -> Row:
     print(f"  {size:>6} articles: preview after one edit ...", file=sys.stderr, flush=True)
     article = next((hub / "content" / "asthme").rglob("fiche-*.md"))
     page = article.relative_to(hub / "content").with_suffix("").as_posix() + "/index.html"
-    import subprocess
-
     preview = subprocess.run([sys.executable, "-c", PREVIEW_SCRIPT, str(hub / "site" / "preview"), str(article), page],
                              cwd=hub, env=env, capture_output=True, text=True)
     answer = preview.stdout.split()
