@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test check setup clean audit fuzz
+.PHONY: demo test check setup clean audit fuzz bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ audit: $(STAMP)
 ## fuzz: the property-based tests with many more examples than `make test` runs
 fuzz: $(STAMP)
 	$(BIN)/python -m pytest tests/fuzz --hypothesis-profile=fuzz
+
+## bench: vanilla MkDocs against CarePress on generated hubs of 500, 2,000 and 10,000 articles (long; see docs/performance.md)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks --workdir build/bench --json reports/bench.json
 
 clean:
 	rm -rf site .pytest_cache

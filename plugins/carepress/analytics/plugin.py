@@ -27,6 +27,8 @@ DEPLOY_DIR = "deploy"  # beside site/: server configuration, never published
 
 
 class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
+    parallel_safe = True  # page events only read the build state and transform the page (docs/performance.md)
+    cacheable = True  # a page's output depends on its source, the config files, registries and the page list
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # A ConfigurationError here ends `carepress build` with one line and exit code 2.
         self.settings = parse_settings(dict(self.config), config.site_url)

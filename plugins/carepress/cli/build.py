@@ -14,6 +14,7 @@ from carepress.compliance.preview import PREVIEW_VARIABLE
 from carepress.settings import TODAY_VARIABLE, parse_today
 
 AUDIENCES = ("patient", "hcp")
+CACHE_DIR = Path(".cache/carepress")
 
 
 def audience_config(config_dir: Path, audience: str) -> Path:
@@ -30,23 +31,28 @@ def setup_logging(verbose: bool) -> None:
     logger.propagate = False
 
 
-def build_audience(config_file: Path, site_dir: Path, strict: bool) -> None:
-    """One real MkDocs build of one audience's site."""
-    from mkdocs.commands.build import build
+def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | None = None,
+                   cache_dir: Path | None = None) -> None:
+    """One real MkDocs build of one audience's site, built aside and swapped in when complete."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
 
-    try:
-        config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=strict)
-    except MkDocsConfigurationError as error:
-        fail(f"{config_file}: {error}")
-    try:
-        build(config)
-    except Abort as error:
-        click.echo(f"carepress: {config_file.stem} build failed: {error}", err=True)
-        raise SystemExit(EXIT_FINDINGS) from None
-    finally:
-        config.plugins.on_shutdown()
+    from carepress.build.atomic import atomic_folder
+    from carepress.build.parallel import build
+
+    with atomic_folder(site_dir) as staging:
+        try:
+            config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
+        except MkDocsConfigurationError as error:
+            fail(f"{config_file}: {error}")
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config, jobs, cache_dir)
+        except Abort as error:
+            click.echo(f"carepress: {config_file.stem} build failed: {error}", err=True)
+            raise SystemExit(EXIT_FINDINGS) from None
+        finally:
+            config.plugins.on_shutdown()
 
 
 @main.command("build")
@@ -56,10 +62,15 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool) -> None:
 @click.option("--site-dir", "-d", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
               show_default=True, help="Each audience's site goes into a sub-folder of this one.")
 @click.option("--strict", is_flag=True, help="Fail on any error finding instead of leaving the page out (for CI).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that share the page work (default: the CPUs available; 1 = MkDocs' serial path).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help=f"Reuse pages whose inputs are unchanged since the last build (kept in {CACHE_DIR}/).")
 @click.option("--verbose", "-v", is_flag=True)
 @today_option
 @configuration_errors
-def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool, verbose: bool, today: str | None) -> None:
+def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool, jobs: int | None, cache: bool, verbose: bool,
+                  today: str | None) -> None:
     """Build the hub's sites into SITE_DIR/patient and SITE_DIR/hcp."""
     if today:
         os.environ[TODAY_VARIABLE] = parse_today(today).isoformat()
@@ -69,5 +80,6 @@ def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool,
         config_file = audience_config(config_dir, name)
         if not config_file.exists():
             fail(f"{config_file}: configuration not found (each audience has site_config/<audience>.yml)")
-        build_audience(config_file, (site_dir / name).resolve(), strict)
+        build_audience(config_file, (site_dir / name).resolve(), strict, jobs,
+                       (CACHE_DIR / name).resolve() if cache else None)
         click.echo(f"{name} site: {site_dir / name}/index.html", err=True)

@@ -54,6 +54,9 @@ def build_state(config: MkDocsConfig) -> BuildState | None:
 
 
 class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
+    cacheable = True  # it decides which pages exist: the page cache keys hold the page list and the config
+    parallel_safe = True  # page events are per page; mention findings found in workers are merged back
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
             Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
@@ -69,7 +72,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             verdicts = evaluate(site, audience)
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
-        _STATES[id(config)] = BuildState(audience, site, verdicts)
+        self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)
+        self.mention_findings: dict[str, list] = {}
         dropped = 0
         docs_dir = Path(config.docs_dir)
         for file in list(files):
@@ -131,10 +135,20 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         state = build_state(config)
         article = state.article(page.file.src_uri) if state else None
         if article is not None:
-            for finding in missing_mentions(output, self._mentions(article, state), article.path, state.audience.value):
+            found = missing_mentions(output, self._mentions(article, state), article.path, state.audience.value)
+            for finding in found:
                 state.verdicts[page.file.src_uri].findings.append(finding)
                 log.warning(f"{finding.location()} {finding.code} {finding.message}")
+            self.mention_findings[page.file.src_uri] = found
         return output
+
+    # carepress build's parallel path renders pages in forked workers: their findings come back here.
+    def collect_page_state(self, page: Page) -> list:
+        return self.mention_findings.pop(page.file.src_uri, [])
+
+    def merge_page_state(self, page: Page, found: list) -> None:
+        if self.state is not None:
+            self.state.verdicts[page.file.src_uri].findings.extend(found)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         state = build_state(config)

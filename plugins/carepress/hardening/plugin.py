@@ -21,6 +21,8 @@ ACCESSIBILITY_CSS = "assets/carepress/accessibility.css"  # in theme/, copied wi
 
 
 class HardeningPlugin(BasePlugin[HardeningConfig]):
+    parallel_safe = True  # page events only read the build state and transform the page (docs/performance.md)
+    cacheable = True  # a page's output depends on its source, the config files, registries and the page list
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.enabled and ACCESSIBILITY_CSS not in config.extra_css:
             config.extra_css.append(ACCESSIBILITY_CSS)

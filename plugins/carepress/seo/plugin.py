@@ -27,6 +27,8 @@ SITEMAP = "sitemap.xml"
 
 
 class SeoPlugin(BasePlugin[SeoConfig]):
+    parallel_safe = True  # page events only read the build state and transform the page (docs/performance.md)
+    cacheable = True  # a page's output depends on its source, the config files, registries and the page list
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.enabled:
             # The sitemap is written in on_post_build, from published pages only, with approval dates.

@@ -1,0 +1,1 @@
+"""Builds at hub scale (MkDocs adapter): parallel page work across processes, atomic output."""

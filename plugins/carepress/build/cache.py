@@ -1,0 +1,139 @@
+"""Pages cached by content hash: an unchanged page is neither converted nor rendered again.
+
+A page's converted form is keyed by everything it can depend on: its source bytes, the build's
+inputs (configuration files with their INHERIT chain, theme files, registries, build date,
+versions) and the site's file list (links resolve against it). Its rendered HTML is keyed, in
+addition, by the navigation (titles and addresses of every page): editing an article's body
+redoes that page only; renaming a title or adding a page redoes every page.
+
+Used only when every plugin with page events is known to be safe to skip for an unchanged page
+(see parallel.cacheable); otherwise the build converts and renders every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import pickle
+import platform
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carepress.settings import TODAY_VARIABLE
+
+FORMAT = "2"  # bump when what is stored changes
+
+
+def _digest(*parts: bytes | str) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little") + data)
+    return hasher.hexdigest()
+
+
+def _config_files(config_file: Path) -> list[Path]:
+    """The configuration file and the files it INHERITs, parent first."""
+    chain, current = [], config_file.resolve()
+    while current and current not in chain:
+        chain.append(current)
+        try:
+            parent = (yaml.safe_load(current.read_text(encoding="utf-8-sig")) or {}).get("INHERIT")
+        except (OSError, yaml.YAMLError, AttributeError):
+            parent = None
+        current = (current.parent / parent).resolve() if parent else None
+    return chain[::-1]
+
+
+def _folder_state(folder: Path, content: bool) -> list[str]:
+    entries = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(root) / name
+            stat = path.stat()
+            entries.append(f"{path.relative_to(folder)}:{_digest(path.read_bytes()) if content else (stat.st_size, stat.st_mtime_ns)}")
+    return entries
+
+
+def build_inputs(config: Any, extra: list[str]) -> str:
+    """What every page of a build depends on, beyond its own source."""
+    versions = [f"{name}={importlib.metadata.version(name)}" for name in ("mkdocs", "mkdocs-material", "carepress")]
+    parts = [FORMAT, platform.python_version(), *versions, *extra,
+             os.environ.get(TODAY_VARIABLE, ""), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    parts += _folder_state(Path(__file__).resolve().parents[1], content=False)  # CarePress' own code
+    for file in _config_files(Path(config.config_file_path)):
+        parts += [str(file), file.read_bytes()]
+    for index, folder in enumerate(config.theme.dirs):
+        # The hub's own theme overrides by content; installed theme packages by size and date.
+        parts += _folder_state(Path(folder), content=index == 0 and bool(config.theme.custom_dir))
+    return _digest(*parts)
+
+
+def files_digest(files: Any) -> str:
+    return _digest(*(f"{f.src_uri}>{f.dest_uri}>{f.url}>{f.inclusion}" for f in sorted(files, key=lambda f: f.src_uri)))
+
+
+def nav_digest(nav: Any, pages: list[Any]) -> str:
+    """What a page's template may show of other pages: navigation (titles, addresses, nesting,
+    order) and every page's metadata (Material shows icons and status badges from it)."""
+    parts: list[str] = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            parts.append(f"{depth}|{type(item).__name__}|{item.title}|{getattr(item, 'url', '')}")
+            if getattr(item, "children", None):
+                walk(item.children, depth + 1)
+
+    walk(nav.items, 0)
+    parts += [f"{page.url}|{page.title}" for page in nav.pages]
+    parts += [f"{page.url}|{page.title}|{json.dumps(page.meta, sort_keys=True, default=str)}" for page in pages]
+    return _digest(*parts)
+
+
+def page_key_with(source_key: str, navigation: str) -> str:
+    return _digest(source_key, navigation)
+
+
+def page_key(inputs: str, page: Any, extra: list[str]) -> str:
+    with open(page.file.abs_src_path, "rb") as handle:
+        source = handle.read()
+    return _digest(inputs, page.file.src_uri, source, *extra)
+
+
+class PageCache:
+    """A folder of pickled results, one file per key; entries not used by a build are removed after it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def has(self, key: str) -> bool:
+        self.used.add(key)
+        return (self.folder / key).is_file()
+
+    def get(self, key: str) -> Any | None:
+        self.used.add(key)
+        try:
+            with open(self.folder / key, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.folder / key)  # concurrent builds never read half an entry
+
+    def prune(self) -> None:
+        for path in self.folder.iterdir():
+            if path.name not in self.used and not path.name.startswith(".tmp-"):
+                path.unlink(missing_ok=True)

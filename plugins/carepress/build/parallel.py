@@ -1,0 +1,371 @@
+"""MkDocs' build, with the per-page work shared between forked processes.
+
+The steps and their order are MkDocs 1.6's own (mkdocs.commands.build.build); only the two
+page loops change. Reading and converting pages, then rendering their templates, each run in
+`jobs` forked workers that take disjoint shares of the pages. What a worker computes comes back
+to the parent (converted pages, log records, what plugins collected per page), so everything
+after the loops (search index, anchor validation, post_build events, strict mode) sees exactly
+what a serial build would have seen, in the same page order.
+
+`plain_path_reason` says when this cannot be done safely; the build then runs MkDocs' own
+serial path, unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mkdocs import utils
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError
+from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import Navigation, get_navigation
+from mkdocs.structure.pages import Page
+
+from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
+
+log = logging.getLogger("mkdocs.plugins.carepress.build")
+
+PAGE_EVENTS = ("pre_page", "page_read_source", "page_markdown", "page_content", "page_context", "post_page")
+# Plugins whose per-page work we know how to bring back from a worker: attribute holding a list
+# of entries that each page appends to.
+KNOWN_COLLECTORS: dict[str, Callable[[Any], list]] = {
+    "material.plugins.search.plugin.SearchPlugin": lambda plugin: plugin.search_index.entries,
+    "mkdocs.contrib.search.SearchPlugin": lambda plugin: plugin.search_index._entries,
+}
+# Converted-page attributes a worker sends back (what Page.read_source and Page.render set).
+PAGE_FIELDS = ("markdown", "meta", "content", "toc", "_title_from_render", "present_anchor_ids")
+
+
+def available_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def plain_path_reason(config: MkDocsConfig, pages: int, jobs: int) -> str | None:
+    """Why this build must run MkDocs' serial path, or None when it can run in parallel."""
+    if jobs < 2:
+        return "one job"
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "processes cannot be forked on this system"
+    if pages < jobs:
+        return "fewer pages than jobs"
+    for event in PAGE_EVENTS:
+        for method in config.plugins.events[event]:
+            plugin = getattr(method, "__self__", None)
+            if not _parallel_safe(plugin):
+                name = type(plugin).__name__ if plugin is not None else getattr(method, "__qualname__", "?")
+                return f"plugin {name} handles page events and does not declare itself safe to run in parallel"
+    return None
+
+
+def _qualified(plugin: Any) -> str:
+    return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+
+
+def _parallel_safe(plugin: Any) -> bool:
+    """A plugin may run in workers when we know its per-page state, or when it declares it.
+
+    The hook for plugins (CarePress' own and others): `parallel_safe = True` when page events
+    keep no state across pages; or `collect_page_state(page) -> picklable` (called in the worker
+    after each page) with `merge_page_state(page, state)` (called in the parent, in page order).
+    """
+    if plugin is None:
+        return False
+    if _qualified(plugin) in KNOWN_COLLECTORS:
+        return True
+    return getattr(plugin, "parallel_safe", False) is True or (
+        callable(getattr(plugin, "collect_page_state", None)) and callable(getattr(plugin, "merge_page_state", None)))
+
+
+# What forked workers inherit: set by the parent just before each pool starts.
+_shared: dict[str, Any] = {}
+
+
+class _Collector(logging.Handler):
+    """Keeps a worker's log records so the parent re-emits them (and strict mode counts them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args, record.exc_info, record.exc_text = record.getMessage(), None, None, None
+        self.records.append(record)
+
+
+def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.LogRecord], str | None]:
+    logger = logging.getLogger("mkdocs")
+    collector = _Collector()
+    logger.handlers = [collector]
+    logger.propagate = False
+    results = []
+    try:
+        for index in indices:
+            results.append((index, _shared["work"](_shared["pages"][index])))
+    except Exception as error:  # reported by the parent, after this worker's log records
+        return results, collector.records, f"{type(error).__name__}: {error}"
+    return results, collector.records, None
+
+
+def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any]) -> list[Any]:
+    """`work` on every page, in forked workers when worth it, else here; the results in page order."""
+    if jobs < 2 or len(pages) < 2 * jobs:  # a handful of pages: forking costs more than it saves
+        return [work(page) for page in pages]
+    _shared.update(pages=pages, work=work)
+    chunks = [list(range(start, len(pages), jobs * 4)) for start in range(jobs * 4)]  # interleaved: balanced sections
+    chunks = [chunk for chunk in chunks if chunk]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            answers = pool.map(_in_worker, chunks, chunksize=1)
+    finally:
+        _shared.clear()
+    by_index: dict[int, Any] = {}
+    error = None
+    for results, records, failure in answers:
+        _emit(records)
+        by_index.update(results)
+        error = error or failure
+    if error:
+        raise BuildError(f"a page failed in a parallel worker: {error}")
+    return [by_index[index] for index in range(len(pages))]
+
+
+def _logged(work: Callable[[Page], Any]) -> Callable[[Page], dict]:
+    """`work` whose log records are kept with its result: re-emitted in page order, from the cache too."""
+
+    def run(page: Page) -> dict:
+        logger = logging.getLogger("mkdocs")
+        collector, handlers = _Collector(), logger.handlers
+        logger.handlers = [collector]
+        try:
+            result = work(page)
+        except BaseException:
+            logger.handlers = handlers
+            _emit(collector.records)
+            raise
+        logger.handlers = handlers
+        return {"result": result, "log": collector.records}
+
+    return run
+
+
+def _emit(records: list[logging.LogRecord]) -> None:
+    for record in records:
+        logging.getLogger(record.name).handle(record)
+
+
+def _cached(cache: PageCache | None, keys: list[str], pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
+            consume: Callable[[Page, Any], None], slim: Callable[[Any], Any] = lambda result: result) -> int:
+    """`consume(page, result)` for every page, in page order; returns how many pages were redone.
+
+    A result comes from the cache, or from `work` in a worker, which stores it in the cache and
+    sends back only `slim(result)`, so that the main process never holds every page's HTML.
+    The log records of every page (warnings for broken links...) are emitted again in page
+    order, so a page taken from the cache warns exactly like a page converted anew.
+    """
+    missing = [index for index, key in enumerate(keys) if not (cache and cache.has(key))]
+    key_of = {id(page): key for page, key in zip(pages, keys)}
+
+    def compute(page: Page) -> dict:
+        result = _logged(work)(page)
+        if cache:
+            cache.put(key_of[id(page)], result)
+        return {"result": slim(result["result"]), "log": result["log"]}
+
+    fresh = dict(zip(missing, _work_on([pages[index] for index in missing], jobs, compute)))
+    for index, page in enumerate(pages):
+        result = fresh.pop(index, None) or cache.get(keys[index])
+        if result is None:  # removed meanwhile by a concurrent build's clean-up: redo it here
+            result = compute(page)
+        _emit(result["log"])
+        consume(page, result["result"])
+    return len(missing)
+
+
+def _plugin_states(config: MkDocsConfig, page: Page, before: dict[str, int]) -> dict[str, Any]:
+    states = {}
+    for key, plugin in config.plugins.items():
+        collector = KNOWN_COLLECTORS.get(_qualified(plugin))
+        if collector:
+            states[key] = collector(plugin)[before[key]:]
+            del collector(plugin)[before[key]:]  # keeps each page's entries separate within a worker
+        elif callable(getattr(plugin, "collect_page_state", None)):
+            states[key] = plugin.collect_page_state(page)
+    return states
+
+
+def _merge_plugin_states(config: MkDocsConfig, page: Page, states: dict[str, Any]) -> None:
+    for key, state in states.items():
+        plugin = config.plugins[key]
+        collector = KNOWN_COLLECTORS.get(_qualified(plugin))
+        if collector:
+            collector(plugin).extend(state)
+        else:
+            plugin.merge_page_state(page, state)
+
+
+def _collected_sizes(config: MkDocsConfig) -> dict[str, int]:
+    return {key: len(KNOWN_COLLECTORS[_qualified(plugin)](plugin))
+            for key, plugin in config.plugins.items() if _qualified(plugin) in KNOWN_COLLECTORS}
+
+
+@dataclass
+class Built:
+    """What a finished build holds in memory: enough to rebuild single pages (see incremental.py)."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
+    serial_reason: str | None  # why the pages were done serially, None when in parallel
+
+
+def cache_blocker(config: MkDocsConfig) -> str | None:
+    """A plugin whose effect on pages the cache keys may not capture, or None.
+
+    The hook: a plugin declares `cacheable = True` when what it adds to a page depends only on
+    that page's source, the configuration files and the site's pages (titles, addresses, metadata);
+    `cache_key(page) -> str` adds anything else it depends on to that page's key.
+    """
+    for event, methods in config.plugins.events.items():
+        for method in methods:
+            plugin = getattr(method, "__self__", None)
+            if plugin is None or not (_qualified(plugin) in KNOWN_COLLECTORS or getattr(plugin, "cacheable", False) is True):
+                return type(plugin).__name__ if plugin is not None else getattr(method, "__qualname__", "?")
+    return None
+
+
+def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None = None) -> Built:
+    """A full build of `config`: pages shared between `jobs` processes and cached when safe."""
+    jobs = available_jobs() if jobs is None else jobs
+    logger = logging.getLogger("mkdocs")
+    warning_counter = utils.CountHandler()
+    warning_counter.setLevel(logging.WARNING)
+    if config.strict:
+        logger.addHandler(warning_counter)
+    inclusion = InclusionLevel.is_included
+    try:
+        start = time.monotonic()
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        utils.clean_directory(config.site_dir)
+        log.info(f"Building documentation to directory: {config.site_dir}")
+
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+
+        pages = []
+        for file in files.documentation_pages(inclusion=inclusion):
+            if file.page is None and file.inclusion.is_not_in_nav():
+                Page(None, file, config)
+            assert file.page is not None
+            pages.append(file.page)
+        reason = plain_path_reason(config, len(pages), jobs)
+        if reason:
+            log.info(f"Serial build: {reason}.")
+        blocker = cache_dir and cache_blocker(config)
+        if blocker:
+            log.info(f"Page cache not used: plugin {blocker} does not declare itself cacheable.")
+        cache = PageCache(Path(cache_dir)) if cache_dir and not blocker else None
+        workers = 1 if reason else jobs
+        by_uri = {file.src_uri: file for file in files}
+
+        def populate(page: Page) -> dict:
+            before = _collected_sizes(config)
+            mkdocs_build._populate_page(page, config, files)
+            fields = {name: vars(page)[name] for name in (*PAGE_FIELDS, "title") if name in vars(page)}
+            fields["links_to_anchors"] = {f.src_uri: anchors for f, anchors in getattr(page, "links_to_anchors", {}).items()}
+            return {"fields": fields, "plugins": _plugin_states(config, page, before)}
+
+        def restore(page: Page, result: dict) -> None:
+            fields = dict(result["fields"])
+            page.links_to_anchors = {by_uri[uri]: anchors for uri, anchors in fields.pop("links_to_anchors").items()}
+            for name, value in fields.items():  # `title` only when set explicitly (nav config or a plugin)
+                setattr(page, name, value)
+            _merge_plugin_states(config, page, result["plugins"])
+
+        source_keys: dict[str, str] = {}
+        if cache:
+            inputs = build_inputs(config, [files_digest(files)])
+            source_keys = {page.file.src_uri: page_key(inputs, page, _plugin_keys(config, page)) for page in pages}
+        if reason and not cache:
+            for page in pages:
+                mkdocs_build._populate_page(page, config, files)
+            converted = len(pages)
+        else:
+            keys = [source_keys.get(page.file.src_uri, "") for page in pages]
+            converted = _cached(cache, keys, pages, workers, populate, restore)
+
+        env = config.plugins.on_env(env, config=config, files=files)
+        files.copy_static_files(inclusion=inclusion)
+        for template in config.theme.static_templates:
+            mkdocs_build._build_theme_template(template, env, files, config, nav)
+        for template in config.extra_templates:
+            mkdocs_build._build_extra_template(template, files, config, nav)
+
+        doc_files = files.documentation_pages(inclusion=inclusion)
+
+        def render(page: Page) -> dict:
+            before = _collected_sizes(config)
+            mkdocs_build._build_page(page, config, doc_files, nav, env, excluded=page.file.inclusion.is_excluded())
+            output = Path(page.file.abs_dest_path)
+            html = output.read_bytes() if cache and output.is_file() else None
+            return {"html": html, "plugins": _plugin_states(config, page, before)}
+
+        if reason and not cache:
+            for file in doc_files:
+                mkdocs_build._build_page(file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded())
+            rendered = len(doc_files)
+        else:
+            rendering = [file.page for file in doc_files]
+            navigation = nav_digest(nav, rendering) if cache else ""
+            keys = [page_key_with(source_keys.get(p.file.src_uri, ""), navigation) for p in rendering]
+
+            def written(page: Page, result: dict) -> None:
+                if result["html"] is not None:  # from the cache: fresh pages were written by their worker
+                    utils.write_file(result["html"], page.file.abs_dest_path)
+                _merge_plugin_states(config, page, result["plugins"])
+
+            rendered = _cached(cache, keys, rendering, workers, render, written, slim=lambda result: {**result, "html": None})
+        log.info(f"{len(pages)} pages: {converted} converted, {rendered} rendered"
+                 f"{f' in {workers} processes' if workers > 1 else ''}"
+                 f"{f', the others from the page cache' if cache else ''}.")
+
+        for file in doc_files:
+            file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        config.plugins.on_post_build(config=config)
+        if cache:
+            cache.prune()
+        if counts := warning_counter.get_counts():
+            raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
+        log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")
+        return Built(config, files, nav, env, reason)
+    except Exception as error:
+        config.plugins.on_build_error(error=error)
+        if isinstance(error, BuildError):
+            log.error(str(error))
+            raise Abort("Aborted with a BuildError!") from None
+        raise
+    finally:
+        logger.removeHandler(warning_counter)
+
+
+def _plugin_keys(config: MkDocsConfig, page: Page) -> list[str]:
+    return [str(plugin.cache_key(page)) for plugin in config.plugins.values() if callable(getattr(plugin, "cache_key", None))]

@@ -1,0 +1,128 @@
+"""A killed build or two concurrent builds never leave a site mixing old and new pages."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generator import generate
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.build
+
+ENV = {"CAREPRESS_TODAY": TODAY, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def start_build(hub: Path, site: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", str(site), *extra],
+                            cwd=hub, env={**os.environ, **ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)  # its own group: the workers die with it
+
+
+def pages(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+            for p in folder.rglob("index.html")}
+
+
+def mark_every_article(hub: Path, token: str) -> None:
+    for article in (hub / "content").rglob("fiche-*.md"):
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.split("\nJeton :")[0] + f"\nJeton : {token}.\n", encoding="utf-8")
+
+
+def staging_folders(site: Path) -> list[Path]:
+    return list(site.glob(".patient.building-*"))
+
+
+def pages_written(folder: Path) -> int:
+    try:
+        return len(list(folder.rglob("index.html")))
+    except OSError:  # swapped in or removed while we looked
+        return 0
+
+
+def test_a_build_killed_halfway_leaves_the_previous_site_intact(tmp_path):
+    hub = generate(tmp_path / "hub", 150)
+    site = tmp_path / "site"
+    mark_every_article(hub, "ancien")
+    first = start_build(hub, site)
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    before = pages(site / "patient")
+
+    mark_every_article(hub, "nouveau")
+    (hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").unlink()  # the new build would drop a page
+    second = start_build(hub, site, "--jobs", "1")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until the new build has written some of its pages
+        if any(pages_written(folder) >= 20 for folder in staging_folders(site)):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the second build never started writing pages")
+    os.killpg(second.pid, signal.SIGKILL)
+    second.wait(timeout=30)
+
+    assert pages(site / "patient") == before  # not one new page, not one page lost
+    assert "asthme/theme-001/fiche-00002/index.html" in before
+    assert staging_folders(site)  # the killed build's folder is left aside, never mixed in
+
+    third = start_build(hub, site)
+    assert third.wait(timeout=300) == 0, third.stderr.read()
+    after = pages(site / "patient")
+    assert "asthme/theme-001/fiche-00002/index.html" not in after
+    assert all("ancien" not in text for text in after.values())
+    assert staging_folders(site) == []  # the next build removed what the killed one left
+
+
+def test_concurrent_builds_into_one_folder_leave_one_complete_site(tmp_path):
+    hubs = {}
+    for token, count in (("alpha", 60), ("beta", 45)):  # different page sets: a mix would show
+        hubs[token] = generate(tmp_path / token, count)
+        mark_every_article(hubs[token], token)
+    site = tmp_path / "site"
+    for attempt in range(2):
+        builds = [start_build(hub, site) for hub in hubs.values()]
+        for build in builds:
+            assert build.wait(timeout=300) == 0, build.stderr.read()
+        built = pages(site / "patient")
+        articles = {name: text for name, text in built.items() if "/fiche-" in name}
+        tokens = {token for token in hubs if any(f"Jeton : {token}" in text for text in articles.values())}
+        assert len(tokens) == 1, f"attempt {attempt}: pages from {tokens} mixed"
+        winner = tokens.pop()
+        assert all(f"Jeton : {winner}" in text for text in articles.values())
+        assert len(articles) == (60 if winner == "alpha" else 45)
+        assert staging_folders(site) == []
+
+
+def test_swap_without_an_atomic_exchange_still_replaces_the_whole_site(tmp_path, monkeypatch):
+    from carepress.build import atomic
+
+    target = tmp_path / "site"
+    (target / "old").mkdir(parents=True)
+    (target / "old" / "index.html").write_text("ancien")
+    monkeypatch.setattr(atomic, "exchange", lambda first, second: False)
+    with atomic.atomic_folder(target) as staging:
+        (staging / "new").mkdir()
+        (staging / "new" / "index.html").write_text("nouveau")
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == ["new", "new/index.html"]
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_failed_build_keeps_the_previous_site(tmp_path):
+    from carepress.build import atomic
+
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("ancien")
+    with pytest.raises(RuntimeError):
+        with atomic.atomic_folder(target) as staging:
+            (staging / "index.html").write_text("nouveau")
+            raise RuntimeError("the build failed")
+    assert (target / "index.html").read_text() == "ancien"
+    assert list(tmp_path.iterdir()) == [target]

@@ -1,0 +1,106 @@
+"""The parallel build produces exactly the pages MkDocs' own serial build produces."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generator import generate
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.build
+
+REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "1795000000", "CAREPRESS_TODAY": TODAY, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **REPRODUCIBLE}, timeout=300)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every output file; compressed files compared by content (gzip headers carry no meaning here)."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            files[path.relative_to(folder).as_posix()] = gzip.decompress(data) if path.suffix == ".gz" else data
+    return files
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    hub = generate(tmp_path_factory.mktemp("fast") / "hub", 40)
+    # A page with a broken link: its warning is logged by a worker and must still reach the build log.
+    (hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").open("a", encoding="utf-8").write(
+        "\nVoir [une page absente](absente.md).\n")
+    return hub
+
+
+def test_parallel_build_writes_the_same_pages_as_mkdocs_itself(generated):
+    vanilla = run(["mkdocs", "build", "-f", "site_config/patient.yml", "-d", str(generated / "out" / "vanilla")], generated)
+    assert vanilla.returncode == 0, vanilla.stderr
+    fast = run(["carepress", "build", "-a", "patient", "--jobs", "2", "--no-cache", "-d", "out/fast"], generated)
+    assert fast.returncode == 0, fast.stderr
+    assert "44 pages: 44 converted, 44 rendered in 2 processes" in fast.stderr
+    expected, produced = tree(generated / "out" / "vanilla"), tree(generated / "out" / "fast" / "patient")
+    assert sorted(produced) == sorted(expected)
+    assert len([name for name in produced if name.endswith("index.html")]) == 44
+    different = [name for name in expected if produced[name] != expected[name]]
+    assert different == []
+    assert "absente.md" in fast.stderr  # warnings from workers are re-emitted by the parent
+
+
+def test_serial_path_is_taken_with_one_job_and_gives_the_same_site(generated):
+    serial = run(["carepress", "build", "-a", "patient", "--jobs", "1", "--no-cache", "-d", "out/serial"], generated)
+    assert serial.returncode == 0, serial.stderr
+    assert "Serial build: one job" in serial.stderr
+    fast = run(["carepress", "build", "-a", "patient", "--jobs", "2", "--no-cache", "-d", "out/fast2"], generated)
+    assert tree(generated / "out" / "serial" / "patient") == tree(generated / "out" / "fast2" / "patient")
+
+
+def test_strict_mode_counts_warnings_logged_in_workers(generated):
+    strict = run(["carepress", "build", "-a", "patient", "--jobs", "2", "--strict", "-d", "out/strict"], generated)
+    assert strict.returncode == 1
+    assert "in strict mode" in strict.stderr
+
+
+def test_pages_from_the_cache_equal_fresh_pages_and_warn_again(generated):
+    first = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/cached"], generated)
+    assert first.returncode == 0, first.stderr
+    article = generated / "content" / "aidants" / "theme-001" / "fiche-00003.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("## Point 1", "## Point 1 révisé", 1), encoding="utf-8")
+    try:
+        second = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/cached"], generated)
+        assert second.returncode == 0, second.stderr
+        assert "44 pages: 1 converted, 1 rendered in 2 processes, the others from the page cache" in second.stderr
+        assert "absente.md" in second.stderr  # the cached page's warning is not lost
+        strict = run(["carepress", "build", "-a", "patient", "--strict", "-d", "out/cached-strict"], generated)
+        assert strict.returncode == 1 and "in strict mode" in strict.stderr
+        reference = run(["mkdocs", "build", "-f", "site_config/patient.yml", "-d", str(generated / "out" / "reference")], generated)
+        assert reference.returncode == 0, reference.stderr
+        expected, produced = tree(generated / "out" / "reference"), tree(generated / "out" / "cached" / "patient")
+        assert sorted(produced) == sorted(expected)
+        assert [name for name in expected if produced[name] != expected[name]] == []
+        assert "Point 1 révisé" in produced["aidants/theme-001/fiche-00003/index.html"].decode()
+    finally:
+        article.write_text(article.read_text(encoding="utf-8").replace("## Point 1 révisé", "## Point 1", 1), encoding="utf-8")
+
+
+def test_a_new_title_renders_every_page_again_from_the_cache(generated):
+    run(["carepress", "build", "-a", "patient", "-d", "out/titled"], generated)
+    article = generated / "content" / "aidants" / "theme-001" / "fiche-00003.md"
+    original = article.read_text(encoding="utf-8")
+    article.write_text(original.replace("repère n° 3", "nouveau titre", 1), encoding="utf-8")
+    try:
+        again = run(["carepress", "build", "-a", "patient", "-d", "out/titled"], generated)
+        assert "44 pages: 1 converted, 44 rendered" in again.stderr
+        neighbour = (generated / "out" / "titled" / "patient" / "aidants" / "theme-001" / "fiche-00006" / "index.html")
+        assert "nouveau titre" in neighbour.read_text(encoding="utf-8")
+    finally:
+        article.write_text(original, encoding="utf-8")
