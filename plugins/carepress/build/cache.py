@@ -101,8 +101,7 @@ def page_key_with(source_key: str, navigation: str) -> str:
 
 
 def page_key(inputs: str, page: Any, extra: list[str]) -> str:
-    with open(page.file.abs_src_path, "rb") as handle:
-        source = handle.read()
+    source = page.file.content_bytes  # generated pages (the privacy pages) have no source file
     return _digest(inputs, page.file.src_uri, source, *extra)
 
 

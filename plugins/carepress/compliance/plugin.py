@@ -147,7 +147,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return self.mention_findings.pop(page.file.src_uri, [])
 
     def merge_page_state(self, page: Page, found: list) -> None:
-        if self.state is not None:
+        if found:
             self.state.verdicts[page.file.src_uri].findings.extend(found)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
