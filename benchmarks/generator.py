@@ -11,6 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from carepress.compliance.approval import Approval, approve_file, fingerprint_of_data
+from carepress.model.loader import parse_article
+
 REPO = Path(__file__).resolve().parents[1]
 SECTION_SIZE = 25  # articles per sub-section: a realistic, prunable navigation
 TODAY = "2026-11-22"  # the benchmark judges expiry as of this date (CAREPRESS_TODAY)
@@ -47,12 +50,8 @@ PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d494844520000000100000001080600000
                       "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
-def approval(index: int, body: str) -> dict:
-    """The validation block of an approved article.
-
-    The one place that approves generated content: when `carepress approve` computes a
-    fingerprint of the approved text, compute it here from `body` the same way.
-    """
+def approval(index: int) -> dict:
+    """The validation block of an approved article (its fingerprint is added by `_document`)."""
     return {
         "status": "approved",
         "code": f"FR-BENCH-2026-{index:05d}",
@@ -77,7 +76,7 @@ def front_matter(index: int, topic: str, subject: str, body: str, rng: random.Ra
         "keywords": {"primary": f"{label.lower()} {subject.split(' ', 1)[-1].lstrip(chr(39))} {index}",
                      "secondary": [f"{subject} et {label.lower()}"]},
         "references": rng.sample(REFERENCES, 2),
-        "validation": approval(index, body),
+        "validation": approval(index),
     }
 
 
@@ -140,12 +139,23 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
 def _write(path: Path, title: str, text: str, index: int) -> None:
     """A corporate page (home or section index): for every audience, no persona."""
     meta = {"title": title, "audience": "all", "persona": [], "funnel_stage": "attract", "content_type": "corporate",
-            "topic": "diabete-type-2", "keywords": {"primary": title.lower()}, "validation": approval(index, text)}
+            "topic": "diabete-type-2", "keywords": {"primary": title.lower()}, "validation": approval(index)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_document(meta, text), encoding="utf-8")
 
 
+def reapprove(path: Path) -> None:
+    """After an edit, approve the article again as `carepress approve` would (same code, reviewers, dates)."""
+    loaded = parse_article(path.read_bytes(), path.name, str(path))
+    validation = loaded.article.meta.validation
+    reviewers = validation.reviewers
+    approve_file(path, Approval(validation.code, reviewers.medical, reviewers.legal, reviewers.regulatory,
+                                validation.approved, validation.expires), path.name, str(path))
+
+
 def _document(meta: dict, text: str) -> str:
+    """The file, approved as `carepress approve` would: the fingerprint of this front-matter and body."""
+    meta["validation"]["fingerprint"] = fingerprint_of_data(meta, text)
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + text
 
 

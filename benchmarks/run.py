@@ -28,15 +28,19 @@ from benchmarks.generator import TODAY, generate
 
 DEFAULT_SIZES = (500, 2000, 10000)
 BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[1]
 EDIT_SCRIPT = """
 from pathlib import Path
 import time
+from benchmarks.generator import reapprove
 article = sorted(Path("content/diabete-type-2").rglob("fiche-*.md"))[0]
 article.write_text(article.read_text(encoding="utf-8") + f"\\nRévisé ({time.time_ns()}).\\n", encoding="utf-8")
+reapprove(article)  # edited and approved again: what a CI build after a review sees
 """
 PREVIEW_SCRIPT = """
-import sys, time
+import os, sys, time
 from pathlib import Path
+os.environ["CAREPRESS_PREVIEW"] = "1"  # as `carepress serve`: an edited page stays in the preview
 from mkdocs.config import load_config
 from carepress.build.incremental import Session
 config = load_config("site_config/patient.yml", site_dir=sys.argv[1])
@@ -63,6 +67,7 @@ class Row:
 
 def _environment() -> dict[str, str]:
     env = dict(os.environ, CAREPRESS_TODAY=TODAY, NO_MKDOCS_2_WARNING="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))  # the edit step imports benchmarks
     env.pop("NO_COLOR", None)
     return env
 

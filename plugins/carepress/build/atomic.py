@@ -48,6 +48,14 @@ def _prefix(target: Path) -> str:
     return f".{target.name}.building-"
 
 
+def final_folder(site_dir: Path) -> Path:
+    """Where a site being built in a staging folder will be served from (for generated server config)."""
+    name = site_dir.name
+    if name.startswith(".") and ".building-" in name:
+        return site_dir.parent / name[1:].split(".building-", 1)[0]
+    return site_dir
+
+
 def _owner_alive(folder: Path, prefix: str) -> bool:
     pid = folder.name[len(prefix):].split("-", 1)[0]
     if not pid.isdigit():

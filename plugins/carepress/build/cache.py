@@ -79,9 +79,14 @@ def files_digest(files: Any) -> str:
     return _digest(*(f"{f.src_uri}>{f.dest_uri}>{f.url}>{f.inclusion}" for f in sorted(files, key=lambda f: f.src_uri)))
 
 
+SHOWN_ELSEWHERE = ("icon", "status", "subtitle", "nav_title", "title")  # front-matter other pages' templates show
+
+
 def nav_digest(nav: Any, pages: list[Any]) -> str:
     """What a page's template may show of other pages: navigation (titles, addresses, nesting,
-    order) and every page's metadata (Material shows icons and status badges from it)."""
+    order) and the metadata Material shows of other pages (icons, status badges, subtitles).
+    Other front-matter (validation, keywords...) only shows on the page itself, whose own key
+    holds its source: a re-approval does not re-render the whole site."""
     parts: list[str] = []
 
     def walk(items, depth: int) -> None:
@@ -92,7 +97,8 @@ def nav_digest(nav: Any, pages: list[Any]) -> str:
 
     walk(nav.items, 0)
     parts += [f"{page.url}|{page.title}" for page in nav.pages]
-    parts += [f"{page.url}|{page.title}|{json.dumps(page.meta, sort_keys=True, default=str)}" for page in pages]
+    parts += [f"{page.url}|{page.title}|{json.dumps({k: page.meta.get(k) for k in SHOWN_ELSEWHERE}, default=str)}"
+              for page in pages]
     return _digest(*parts)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import traceback
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -115,7 +116,7 @@ def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.
         for index in indices:
             results.append((index, _shared["work"](_shared["pages"][index])))
     except Exception as error:  # reported by the parent, after this worker's log records
-        return results, collector.records, f"{type(error).__name__}: {error}"
+        return results, collector.records, "".join(traceback.format_exception(error))
     return results, collector.records, None
 
 
@@ -291,7 +292,7 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
             before = _collected_sizes(config)
             mkdocs_build._populate_page(page, config, files)
             fields = {name: vars(page)[name] for name in (*PAGE_FIELDS, "title") if name in vars(page)}
-            fields["links_to_anchors"] = {f.src_uri: anchors for f, anchors in getattr(page, "links_to_anchors", {}).items()}
+            fields["links_to_anchors"] = {f.src_uri: anchors for f, anchors in (getattr(page, "links_to_anchors", None) or {}).items()}
             return {"fields": fields, "plugins": _plugin_states(config, page, before)}
 
         def restore(page: Page, result: dict) -> None:

@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from carepress.compliance.config import ComplianceConfig
+from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
 from carepress.compliance.links import INLINE_LINK, resolve
@@ -158,7 +159,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         path = write_manifest(manifest(state.site, state.audience, state.verdicts), reports / "manifest")
         log.info(f"publication manifest: {path}")
         if state.audience is SiteAudience.HCP:
-            snippet = write_nginx_snippet(Path(config.site_dir), self.config.access_control, reports)
+            snippet = write_nginx_snippet(final_folder(Path(config.site_dir)), self.config.access_control, reports)
             log.info(f"HCP access control (nginx): {snippet}")
 
     def _mentions(self, article: Article, state: BuildState):
