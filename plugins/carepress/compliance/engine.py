@@ -58,12 +58,21 @@ def registered_rules() -> list[Rule]:
     return RULES
 
 
-def run_rules(article: Article, context: Context) -> list[Finding]:
+def run_rules(article: Article, context: Context, shared: dict | None = None) -> list[Finding]:
+    """Every rule on one page. `shared` keeps the violations of rules that do not depend on the
+    audience, so a page on both sites is judged once by them (`check_all`)."""
     waivers = article.meta.compliance.waive
     findings = []
     for registered in registered_rules():
         code = registered.code
-        for violation in registered.check(article, context):
+        if shared is not None and not registered.per_audience:
+            key = (article.src_uri, code.code)
+            if key not in shared:
+                shared[key] = list(registered.check(article, context))
+            violations = shared[key]
+        else:
+            violations = registered.check(article, context)
+        for violation in violations:
             reason = waivers.get(code.code) if code.waivable else None
             findings.append(
                 Finding(
@@ -93,7 +102,7 @@ class Verdict:
         return self.in_audience and not any(f.blocks_publication for f in self.findings)
 
 
-def evaluate(site: Site, audience: SiteAudience) -> dict[str, Verdict]:
+def evaluate(site: Site, audience: SiteAudience, shared: dict | None = None) -> dict[str, Verdict]:
     """The verdict on every Markdown file for one audience's site."""
     context = Context(site, audience, site.project.today)
     verdicts: dict[str, Verdict] = {}
@@ -106,7 +115,7 @@ def evaluate(site: Site, audience: SiteAudience) -> dict[str, Verdict]:
         in_audience = audience.accepts(article.meta.audience)
         findings = [f for f in unreadable_findings.get(article.path, [])]
         if in_audience:
-            findings += run_rules(article, context)
+            findings += run_rules(article, context, shared)
         verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
     unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
     return verdicts
@@ -117,8 +126,9 @@ def check_all(site: Site) -> list[Finding]:
     unique: dict[tuple, Finding] = {}
     for finding in site.load_findings:
         unique[(finding.path, finding.line, finding.code, finding.message, finding.severity)] = finding
+    shared: dict = {}  # audience-independent rules run once per page, not once per site
     for audience in SiteAudience:
-        for verdict in evaluate(site, audience).values():
+        for verdict in evaluate(site, audience, shared).values():
             for finding in verdict.findings:
                 key = (finding.path, finding.line, finding.code, finding.message, finding.severity)
                 known = unique.setdefault(key, finding)

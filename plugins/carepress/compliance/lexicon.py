@@ -124,6 +124,7 @@ class Lexicons:
     medicines: PhraseMatcher
     brands: list[tuple[str, str]]  # folded brand, medicine: searched inside link targets too
     claims: list[tuple[PhraseMatcher, list[tuple[regex.Pattern, str, str]]]]
+    memo: dict = field(default_factory=dict)  # per-page results several rules share (see advertising.py)
 
     def __post_init__(self) -> None:
         # Several rules, on both sites, look at the same texts: match each text once.

@@ -114,6 +114,16 @@ class AudienceIndex:
     _frequency: Counter = field(default_factory=Counter)  # stem -> pages whose keywords use it
     _prefix_index: dict[float, dict[str, list[str]]] = field(default_factory=dict)
     _near: dict[tuple[str, float], PageFacts | None] = field(default_factory=dict)
+    _first_by_stage: dict[str, dict] = field(default_factory=dict)
+
+    def first_by_stage(self, topic: str) -> dict:
+        """Per funnel stage, the topic's page first in path order (computed once per topic, not per page)."""
+        if topic not in self._first_by_stage:
+            firsts: dict = {}
+            for other in sorted(self.by_topic.get(topic, []), key=lambda other: other.article.src_uri):
+                firsts.setdefault(other.article.meta.funnel_stage, other)
+            self._first_by_stage[topic] = firsts
+        return self._first_by_stage[topic]
 
     def near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
         """Another page whose stemmed keyword set has a Jaccard similarity >= threshold with this one's."""

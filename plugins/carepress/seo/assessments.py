@@ -227,12 +227,14 @@ def funnel_links(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     meta = page.article.meta
     if not meta.topic or meta.content_type is ContentType.CORPORATE:
         return None
-    others = [other for other in index.by_topic.get(meta.topic, []) if other.article.meta.funnel_stage is not meta.funnel_stage]
-    if not others:
+    firsts = {stage: other for stage, other in index.first_by_stage(meta.topic).items() if stage is not meta.funnel_stage}
+    if not firsts:
         return None
-    if page.internal_links & {other.article.src_uri for other in others}:
-        return Assessment(GOOD, "links to another funnel stage of the topic")
-    suggestion = min(others, key=lambda other: other.article.src_uri)
+    for uri in page.internal_links:
+        other = index.pages.get(uri)
+        if other and other.article.meta.topic == meta.topic and other.article.meta.funnel_stage is not meta.funnel_stage:
+            return Assessment(GOOD, "links to another funnel stage of the topic")
+    suggestion = min(firsts.values(), key=lambda other: other.article.src_uri)
     return Assessment(POOR, f"no link to another funnel stage of `{meta.topic}`; link to `{suggestion.article.src_uri}` "
                       f"({suggestion.article.meta.funnel_stage.value}) so readers can take the next step", page.article.body_line)
 

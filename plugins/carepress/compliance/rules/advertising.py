@@ -42,8 +42,17 @@ def _keyword_texts(article: Article) -> Iterator[tuple[str, int]]:
         yield keyword, article.line_of("keywords", "secondary", index)
 
 
-def _medicines_named(article: Article, lexicons: Lexicons) -> Iterator[tuple[str, str, int]]:
-    """(medicine, the words as written, line) for every medicine the page names, wherever it is."""
+def _medicines_named(article: Article, lexicons: Lexicons) -> list[tuple[str, str, int]]:
+    """(medicine, the words as written, line) for every medicine the page names, wherever it is.
+
+    Several rules ask, on both sites: the page is scanned once per lexicons."""
+    named = lexicons.memo.get(article.text)  # keyed by the whole file: an edit is a new key
+    if named is None:
+        named = lexicons.memo[article.text] = list(_scan_medicines(article, lexicons))
+    return named
+
+
+def _scan_medicines(article: Article, lexicons: Lexicons) -> Iterator[tuple[str, str, int]]:
     for text, line in [*_front_matter_texts(article), *_keyword_texts(article)]:
         for match in lexicons.find_medicines(text):
             yield match.entry, text[match.start:match.end], line
