@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.conftest import empty_hub
+
 pytestmark = pytest.mark.build
 
 CANARIES = {
@@ -22,15 +24,7 @@ ON_SITE = {"patient": {"patient", "caregiver", "everyone"}, "hcp": {"hcp", "ever
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import REPO, Hub
-    import shutil
-
-    root = tmp_path_factory.mktemp("audiences") / "hub"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "site_config", root / "site_config")
-    shutil.copytree(REPO / "theme", root / "theme")
-    hub = Hub(root)
+    hub = empty_hub(tmp_path_factory.mktemp("audiences") / "hub")
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate")
     for name, (rel, fields) in CANARIES.items():
         body = f"# Page {name}\n\nJeton unique : canari{name.replace('-', '')}zz.\n"

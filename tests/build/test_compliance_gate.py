@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import REPO, Hub
+from tests.conftest import empty_hub
 
 pytestmark = pytest.mark.build
 
@@ -35,11 +34,7 @@ def _token(name: str) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("gate") / "hub"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "site_config", root / "site_config")
-    shutil.copytree(REPO / "theme", root / "theme")
-    hub = Hub(root)
+    hub = empty_hub(root)
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                 body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n"
                      "- [Ancienne page][old]\n\n[old]: patient/expiree.md\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import urllib.robotparser
 
 import extruct
@@ -10,7 +9,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 from usp.tree import sitemap_from_str
 
-from tests.conftest import REPO, Hub
+from tests.conftest import Hub, empty_hub
 
 pytestmark = pytest.mark.build
 
@@ -24,11 +23,7 @@ BODY = ("# {title}\n\nL'alimentation avec un diabète de type 2 reste variée et
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("seo") / "hub"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "site_config", root / "site_config")
-    shutil.copytree(REPO / "theme", root / "theme")
-    hub = Hub(root)
+    hub = empty_hub(root)
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate", body="# Accueil\n\nBienvenue.\n")
     title = "Alimentation et diabète de type 2"
     hub.article("dt2/alimentation.md", body=BODY.format(title=title), title=title, description=None,
