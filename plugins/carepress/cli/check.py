@@ -43,12 +43,12 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
             fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
         project.content_dir = outside[0].resolve()
     site = load_site(project)
-    findings = check_all(site)
+    threshold = Severity(min_severity)
+    findings = check_all(site, threshold)  # rules that cannot report at this severity are not run
     if paths and not outside:  # judged against the whole tree, reported for the files asked about
         wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
         findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]
-    threshold = Severity(min_severity).rank
-    findings = [f for f in findings if f.severity.rank <= threshold]
+    findings = [f for f in findings if f.severity.rank <= threshold.rank]
     files_checked = len(site.articles) + len(site.unreadable)
     if output:
         with output.open("w", encoding="utf-8") as handle:

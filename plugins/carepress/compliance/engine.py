@@ -58,13 +58,19 @@ def registered_rules() -> list[Rule]:
     return RULES
 
 
-def run_rules(article: Article, context: Context, shared: dict | None = None) -> list[Finding]:
+def run_rules(article: Article, context: Context, shared: dict | None = None,
+              min_severity: Severity = Severity.INFO) -> list[Finding]:
     """Every rule on one page. `shared` keeps the violations of rules that do not depend on the
-    audience, so a page on both sites is judged once by them (`check_all`)."""
+    audience, so a page on both sites is judged once by them (`check_all`).
+
+    Rules whose findings cannot reach `min_severity` are skipped (a rule never raises its default
+    severity), unless the page waives them: the manifest lists every waiver that was used."""
     waivers = article.meta.compliance.waive
     findings = []
     for registered in registered_rules():
         code = registered.code
+        if code.severity.rank > min_severity.rank and code.code not in waivers:
+            continue
         if shared is not None and not registered.per_audience:
             key = (article.src_uri, code.code)
             if key not in shared:
@@ -102,8 +108,10 @@ class Verdict:
         return self.in_audience and not any(f.blocks_publication for f in self.findings)
 
 
-def evaluate(site: Site, audience: SiteAudience, shared: dict | None = None) -> dict[str, Verdict]:
-    """The verdict on every Markdown file for one audience's site."""
+def evaluate(site: Site, audience: SiteAudience, shared: dict | None = None,
+             min_severity: Severity = Severity.INFO) -> dict[str, Verdict]:
+    """The verdict on every Markdown file for one audience's site, with its findings down to
+    `min_severity` (`Severity.ERROR` is enough to know what is published)."""
     context = Context(site, audience, site.project.today)
     verdicts: dict[str, Verdict] = {}
     unreadable_findings: dict[str, list[Finding]] = {}
@@ -115,20 +123,20 @@ def evaluate(site: Site, audience: SiteAudience, shared: dict | None = None) -> 
         in_audience = audience.accepts(article.meta.audience)
         findings = [f for f in unreadable_findings.get(article.path, [])]
         if in_audience:
-            findings += run_rules(article, context, shared)
+            findings += run_rules(article, context, shared, min_severity)
         verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
     unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
     return verdicts
 
 
-def check_all(site: Site) -> list[Finding]:
-    """Every finding of the tree, each page judged for every site it belongs to."""
+def check_all(site: Site, min_severity: Severity = Severity.INFO) -> list[Finding]:
+    """Every finding of the tree down to `min_severity`, each page judged for every site it belongs to."""
     unique: dict[tuple, Finding] = {}
     for finding in site.load_findings:
         unique[(finding.path, finding.line, finding.code, finding.message, finding.severity)] = finding
     shared: dict = {}  # audience-independent rules run once per page, not once per site
     for audience in SiteAudience:
-        for verdict in evaluate(site, audience, shared).values():
+        for verdict in evaluate(site, audience, shared, min_severity).values():
             for finding in verdict.findings:
                 key = (finding.path, finding.line, finding.code, finding.message, finding.severity)
                 known = unique.setdefault(key, finding)

@@ -10,6 +10,7 @@ match token by token, each token reduced to its Snowball stem (claims) or withou
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,8 @@ _CONFUSABLES = str.maketrans({
     "Τ": "T", "Υ": "Y", "Χ": "X",
 })
 _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e")
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits (str.isalnum), as \p{L}\p{N}; `re` is faster than `regex` here
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _fold_char(char: str) -> str:
@@ -69,9 +71,16 @@ _TABLE = _FoldTable()
 
 def fold(text: str) -> tuple[str, list[int] | None]:
     """The matching form of `text`, and the original offset of each of its characters (None: the same)."""
+    if text.isascii():
+        return text.lower(), None
+    special = {char: _TABLE[ord(char)] for char in set(_NON_ASCII.findall(text))}
+    if all(folded == char or (len(folded) == 1 and folded.isascii()) for char, folded in special.items()):
+        # A text has few distinct accented letters: one C-level replace each beats a per-character table.
+        for char, folded in special.items():
+            if folded != char:
+                text = text.replace(char, folded)
+        return text.lower(), None
     folded = text.translate(_TABLE)
-    if not _TABLE.resizing.intersection(text):
-        return folded, None
     offsets: list[int] = []
     for index, char in enumerate(text):
         offsets.extend([index] * len(_TABLE[ord(char)]))
@@ -102,12 +111,15 @@ class PhraseMatcher:
         if tokens:
             self.phrases.setdefault(tokens[0], []).append((tokens, entry, label))
 
-    def find(self, folded: str, words: list[str]) -> list[tuple[int, int, str, str]]:
-        """(start, end, entry, label) in `folded`, whose words (`_WORD.findall`) are `words`."""
-        keys = list(map(self.key, words))
-        phrases = self.phrases
-        hits = [(position, phrase, entry, label) for position, first in enumerate(keys) if first in phrases
-                for phrase, entry, label in phrases[first] if tuple(keys[position:position + len(phrase)]) == phrase]
+    def find(self, folded: str, words: list[str], vocabulary: frozenset[str]) -> list[tuple[int, int, str, str]]:
+        """(start, end, entry, label) in `folded`, whose words (`_WORD.findall`) are `words`, `vocabulary` their set."""
+        phrases, key = self.phrases, self.key
+        starting = {word for word in vocabulary if key(word) in phrases}  # a text's distinct words are few
+        if not starting:
+            return []
+        hits = [(position, phrase, entry, label) for position, word in enumerate(words) if word in starting
+                for phrase, entry, label in phrases[key(word)]
+                if tuple(map(key, words[position:position + len(phrase)])) == phrase]
         if not hits:
             return []
         spans = [m.span() for m in _WORD.finditer(folded)]  # only when something matched: rare
@@ -132,25 +144,32 @@ class Lexicons:
         self.find_claims = functools.lru_cache(maxsize=4096)(self.find_claims)
 
     def find_medicines(self, text: str) -> list[Match]:
-        folded, offsets = fold(text)
+        folded, offsets, words, vocabulary = _prepared(text)
         return [_to_original(start, end, entry, label, offsets)
-                for start, end, entry, label in self.medicines.find(folded, _WORD.findall(folded))]
+                for start, end, entry, label in self.medicines.find(folded, words, vocabulary)]
 
     def find_brand_in_url(self, url: str) -> str | None:
         folded = fold_text(url)
         return next((medicine for brand, medicine in self.brands if brand in folded), None)
 
     def find_claims(self, text: str) -> list[Match]:
-        folded, offsets = fold(text)
-        words = _WORD.findall(folded)
+        folded, offsets, words, vocabulary = _prepared(text)
         matches = []
         for matcher, patterns in self.claims:
-            for start, end, entry, label in matcher.find(folded, words):
+            for start, end, entry, label in matcher.find(folded, words, vocabulary):
                 matches.append(_to_original(start, end, entry, label, offsets))
             for pattern, entry, label in patterns:
                 for found in pattern.finditer(folded):
                     matches.append(_to_original(found.start(), found.end(), entry, label, offsets))
         return sorted(set(matches), key=lambda m: (m.start, m.entry))
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(text: str) -> tuple[str, list[int] | None, list[str], frozenset[str]]:
+    """A text folded and split into words, once for both lexicons."""
+    folded, offsets = fold(text)
+    words = _WORD.findall(folded)
+    return folded, offsets, words, frozenset(words)
 
 
 def _to_original(start: int, end: int, entry: str, label: str, offsets: list[int] | None) -> Match:

@@ -47,11 +47,26 @@ def mentions_for(article: Article, products: dict[str, Product], audience: SiteA
     )
 
 
+MENTIONS_BLOCK = 'class="carepress-mentions"'
+
+
+def _mentions_block(html: str) -> str:
+    """The `<aside class="carepress-mentions">` of a page (theme/partials/carepress/mentions.html), or "".
+
+    Parsing this block rather than the whole page (navigation included) keeps the check off a build's profile."""
+    marker = html.find(MENTIONS_BLOCK)
+    if marker < 0:
+        return ""
+    start = html.rfind("<", 0, marker)
+    end = html.find("</aside>", marker)
+    return html[start:] if end < 0 else html[start:end + len("</aside>")]
+
+
 def missing_mentions(html: str, expected: Mentions, path: str, audience: str) -> list[Finding]:
-    """Findings for every mention `expected` that the built page does not show."""
+    """Findings for every mention `expected` that the built page does not show in its mentions block."""
     from selectolax.lexbor import LexborHTMLParser  # only builds parse HTML; `check` never does
 
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_mentions_block(html))
     found: list[Finding] = []
 
     def text_of(selector: str) -> str:

@@ -70,7 +70,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         audience = SiteAudience(self.config.audience)
         try:
             site = load_site(self.project)
-            verdicts = evaluate(site, audience)
+            verdicts = evaluate(site, audience, min_severity=self.reported_severity())
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
         self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)

@@ -9,6 +9,7 @@ from mkdocs.structure.pages import Page
 
 from carepress.compliance.engine import Verdict
 from carepress.compliance.preview import placeholder_markdown, preview_enabled, preview_status
+from carepress.report.finding import Severity
 
 
 class PreviewHooks:
@@ -16,6 +17,11 @@ class PreviewHooks:
 
     def in_preview(self) -> bool:
         return preview_enabled(self.config.preview)
+
+    def reported_severity(self) -> Severity:
+        """The preview's banner shows every finding, SEO advice included. The real build runs only the
+        rules that decide publication: warnings and advice are `carepress check`'s and the reports' job."""
+        return Severity.INFO if self.in_preview() else Severity.ERROR
 
     def keeps(self, verdict: Verdict | None) -> bool:
         """The real build keeps published pages; the preview also keeps the rejected pages of this site."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from typing import Any
 
 import yaml
@@ -41,6 +42,10 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
             raise YamlProblem(f"{error}: {bad.value if bad else 'a value'!r} is not a valid date; write YYYY-MM-DD, "
                               "or quote the value if it is text", bad.start_mark.line + 1 if bad else None) from None
     except yaml.MarkedYAMLError as error:
+        try:
+            _check_depth(text, exact=True)  # too deep to read is the first thing to say (`[[[…` unclosed)
+        except yaml.YAMLError:
+            pass  # the scan stops at the same error: report that
         # Point at where the broken construct starts (an unclosed quote), not where the parser gave up.
         mark = error.context_mark or error.problem_mark
         problem = "; ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
@@ -75,8 +80,18 @@ def _bad_scalar(loader, node: yaml.Node) -> yaml.ScalarNode | None:
     return next(_bad_scalars(loader, node), None)
 
 
-def _check_depth(text: str) -> None:
-    """Refuse deep nesting before composing: libyaml's composer recurses in C, and 100,000 `[` crash the process."""
+SAFE_INDICATORS = 1000  # fewer collection indicators than this cannot nest deep enough to hurt the composer
+_INDICATORS = re.compile(r"[\[{?:-]")
+
+
+def _check_depth(text: str, exact: bool = False) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C, and 100,000 `[` crash the process.
+
+    Every sequence or mapping starts at its own `[`, `{`, `-`, `?` or `:`: a text with few of them
+    cannot nest deeply (an ordinary front-matter), so the event scan is only for the others, and for
+    `exact`. `_map_lines` applies MAX_DEPTH to what composes."""
+    if not exact and (len(text) < SAFE_INDICATORS or len(_INDICATORS.findall(text)) < SAFE_INDICATORS):
+        return
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):  # the event stream is flat: no recursion
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from carepress.compliance.engine import Context, Violation, registered_rules, rule
+from carepress.compliance.lexicon import Lexicons, load_lexicons
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -42,6 +43,7 @@ class PageFacts:
     site_url: str | None
     all_pages: frozenset[str]  # every Markdown file of the content folder, loaded or not
     registry_dir: Path
+    hub: SiteFacts = field(repr=False)
     _coverage: dict[str, float] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -172,6 +174,11 @@ class AudienceIndex:
 
 
 class SiteFacts:
+    @cached_property
+    def lexicons(self) -> Lexicons:
+        """The compliance lexicons, as the gate loads them: a text both look at is scanned once."""
+        return load_lexicons(self.site.project.registry_dir, self.site.products)
+
     def __init__(self, site: Site):
         folder = str(site.project.registry_dir)
         every_file = frozenset(site.articles) | frozenset(site.unreadable)
@@ -180,7 +187,7 @@ class SiteFacts:
         for src_uri, article in site.articles.items():
             lang = article.meta.lang or site.project.language
             self.pages[src_uri] = PageFacts(article, lang, analyzer(folder, lang.split("-")[0]), site.project.site_url, every_file,
-                                                  site.project.registry_dir)
+                                            site.project.registry_dir, self)
         self._audiences: dict[SiteAudience | None, AudienceIndex] = {}
 
     def audience(self, audience: SiteAudience | None) -> AudienceIndex:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from carepress.compliance.lexicon import load_lexicons
 from carepress.model.schema import FunnelStage
 from carepress.report.finding import Severity
 from carepress.seo.analysis import GOOD, OK, POOR, Assessment, AudienceIndex, PageFacts, assessment
@@ -45,7 +44,7 @@ def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keywords:
         return None
     # The compliance lexicons and matcher (CP305 blocks such a page): one vocabulary for both views.
-    lexicons = load_lexicons(page.registry_dir, {})
+    lexicons = page.hub.lexicons
     for keyword in page.keywords:
         found = lexicons.find_claims(keyword)
         if found:

@@ -17,6 +17,7 @@ import jinja2
 
 from carepress.compliance.engine import evaluate
 from carepress.model.schema import FunnelStage, SiteAudience
+from carepress.report.finding import Severity
 from carepress.model.site import Site
 from carepress.seo import metadata
 from carepress.seo.analysis import GOOD, POOR, registered_assessments, score_page, site_facts
@@ -87,7 +88,7 @@ class Review:
 def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None) -> Review:
     """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's."""
     facts = site_facts(site)
-    published = {audience: {uri for uri, v in evaluate(site, audience).items() if v.published} for audience in SiteAudience}
+    published = {audience: {uri for uri, v in evaluate(site, audience, min_severity=Severity.ERROR).items() if v.published} for audience in SiteAudience}
     titles = {registered.code: registered.title for registered in registered_assessments()}
     pages = []
     for src_uri, page in sorted(facts.pages.items()):

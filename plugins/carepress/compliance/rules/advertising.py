@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import regex
+import re
 
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.compliance.lexicon import Lexicons, load_lexicons
@@ -15,8 +15,19 @@ from carepress.model.schema import ContentType, SiteAudience
 from carepress.report.finding import Severity
 
 # Link and image targets in Markdown and inline HTML: [text](target), <https://…>, [ref]: target, href="…".
-_TARGETS = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|(?:href|src)\s*=\s*[\"']([^\"']+)",
-                         regex.MULTILINE | regex.IGNORECASE)
+# Each form is searched only when its marker is in the text: one combined pattern was a tenth of `check`.
+_TARGETS = (
+    ("](", re.compile(r"\]\(\s*<?([^)\s>]+)")),
+    ("<", re.compile(r"<(https?://[^>\s]+)>", re.IGNORECASE)),
+    ("]:", re.compile(r"^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)),
+    ("=", re.compile(r"(?:[hH][rR][eE][fF]|[sS][rR][cC])\s*=\s*[\"']([^\"']+)")),
+)
+
+
+def _link_targets(body: str) -> list[tuple[int, str]]:
+    """(offset, target) of every link and image target of a Markdown body, in text order."""
+    return sorted((found.start(), found.group(1)) for marker, pattern in _TARGETS if marker in body
+                  for found in pattern.finditer(body))
 
 
 _SITE_LEXICONS: list = [None, None]  # (site, its lexicons): every rule of one check or build shares them
@@ -59,11 +70,10 @@ def _scan_medicines(article: Article, lexicons: Lexicons) -> Iterator[tuple[str,
     body = article.body
     for match in lexicons.find_medicines(body):
         yield match.entry, body[match.start:match.end], article.body_line_at(match.start)
-    for found in _TARGETS.finditer(body):
-        target = next(group for group in found.groups() if group)
+    for offset, target in _link_targets(body):
         brand = lexicons.find_brand_in_url(target)
         if brand:
-            yield brand, target, article.body_line_at(found.start())
+            yield brand, target, article.body_line_at(offset)
 
 
 def _products_concerned(article: Article, context: Context) -> list[tuple[Product, int]]:
