@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carepress.model.schema import SiteAudience
-from carepress.seo.analysis import GOOD, OK, POOR
+from carepress.seo.analysis import GOOD, OK, POOR, AudienceIndex
 from tests.unit.seo_helpers import make_site, score
 
 FR = {"keywords": {"primary": "alimentation diabète type 2"}, "title": "Alimentation et diabète de type 2 : les repères"}
@@ -263,3 +267,21 @@ def test_keyword_that_is_not_text_is_a_finding(tmp_path):
 def test_home_page_is_neither_an_orphan_nor_judged_on_its_url(tmp_path):
     site = make_site(tmp_path, {"index.md": ({"keywords": {"primary": "informations santé diabète asthme"}}, "# Accueil\n")})
     assert score(site, "SE202", "index.md") is None and score(site, "SE304", "index.md") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(sets=st.lists(st.frozensets(st.sampled_from("abcdefgh"), min_size=1, max_size=7), min_size=2, max_size=12),
+       threshold=st.sampled_from([0.5, 0.6, 0.8, 1.0]))
+def test_near_duplicate_search_finds_what_comparing_every_pair_finds(sets, threshold):
+    # The index prunes comparisons by prefix, size and position: it must never prune a real match.
+    pages = {f"p{n:02d}.md": SimpleNamespace(article=SimpleNamespace(src_uri=f"p{n:02d}.md"), keyword_set_stems=stems)
+             for n, stems in enumerate(sets)}
+    index = AudienceIndex(pages)
+    for page in pages.values():
+        index._frequency.update(page.keyword_set_stems)
+    for uri, page in pages.items():
+        expected = min((other for other, candidate in pages.items() if other != uri and
+                        len(page.keyword_set_stems & candidate.keyword_set_stems)
+                        >= threshold * len(page.keyword_set_stems | candidate.keyword_set_stems)), default=None)
+        found = index.near_duplicate(page, threshold)
+        assert (found.article.src_uri if found else None) == expected

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import traceback
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
+from carepress.forked import available_jobs, can_fork
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
 
@@ -47,18 +47,11 @@ KNOWN_COLLECTORS: dict[str, Callable[[Any], list]] = {
 PAGE_FIELDS = ("markdown", "meta", "content", "toc", "_title_from_render", "present_anchor_ids")
 
 
-def available_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def plain_path_reason(config: MkDocsConfig, pages: int, jobs: int) -> str | None:
     """Why this build must run MkDocs' serial path, or None when it can run in parallel."""
     if jobs < 2:
         return "one job"
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         return "processes cannot be forked on this system"
     if pages < jobs:
         return "fewer pages than jobs"

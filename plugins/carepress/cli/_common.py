@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import gc
 from pathlib import Path
 
 import click
 
+from carepress.model.project import Project
 from carepress.model.registries import ConfigurationError
+from carepress.model.site import Site, load_site
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -35,3 +38,18 @@ def configuration_errors(command):
             fail(str(error))
 
     return wrapper
+
+
+def load_for_the_run(project: Project) -> Site:
+    """The content tree, for a command that reads it once and exits.
+
+    Its tens of thousands of objects live until the end, and make no garbage: the collector is off
+    while they are read, then they are frozen so that no collection scans them again (at 10,000
+    articles, those scans were a third of `check`)."""
+    gc.disable()
+    try:
+        site = load_site(project)
+    finally:
+        gc.freeze()
+        gc.enable()
+    return site

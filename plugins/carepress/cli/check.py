@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import EXIT_FINDINGS, EXIT_OK, config_option, configuration_errors, fail, today_option
+from carepress.cli._common import (EXIT_FINDINGS, EXIT_OK, config_option, configuration_errors, fail, load_for_the_run,
+                                   today_option)
 from carepress.compliance.engine import check_all
+from carepress.forked import available_jobs
 from carepress.model.loader import iter_markdown
-from carepress.model.site import load_site
 from carepress.report.finding import Severity
 from carepress.report.reporters import FORMATS, render
 from carepress.settings import load_project
@@ -24,10 +25,12 @@ from carepress.settings import load_project
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--min-severity", type=click.Choice(("error", "warning", "info")), default="warning", show_default=True,
               help="Leave out findings below this severity (info: SEO scores that are fine but could be better).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that share the reading and judging of pages (default: the CPUs available).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @configuration_errors
 def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, min_severity: str,
-          output: Path | None) -> None:
+          jobs: int | None, output: Path | None) -> None:
     """Check articles and registries. PATHS are files or folders (default: the whole content folder).
 
     Exit code 0 when no error is found, 1 when errors are found, 2 on a usage or configuration error.
@@ -42,9 +45,10 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
         if len(paths) > 1 or not outside[0].is_dir():
             fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
         project.content_dir = outside[0].resolve()
-    site = load_site(project)
+    jobs = jobs or available_jobs()
+    site = load_for_the_run(project)
     threshold = Severity(min_severity)
-    findings = check_all(site, threshold)  # rules that cannot report at this severity are not run
+    findings = check_all(site, threshold, jobs)  # rules that cannot report at this severity are not run
     if paths and not outside:  # judged against the whole tree, reported for the files asked about
         wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
         findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from carepress.cli._common import config_option, configuration_errors, today_option
+from carepress.cli._common import config_option, configuration_errors, load_for_the_run, today_option
 from carepress.cli.report import REPORTS_DIR, report
-from carepress.compliance.engine import check_all, evaluate
+from carepress.compliance.engine import all_verdicts, check_all
 from carepress.compliance.manifest import manifest, write_manifest
+from carepress.forked import available_jobs
 from carepress.model.schema import SiteAudience
-from carepress.model.site import load_site
 from carepress.report.compliance import compliance_data, render_html
 from carepress.report.reporters import render_json, render_sarif
 from carepress.settings import load_project
@@ -27,17 +27,18 @@ from carepress.settings import load_project
 def compliance_report(output: Path, config_file: Path, today: str | None) -> None:
     """Write reports/compliance/ (JSON, SARIF, HTML) and reports/manifest/ (what each site would publish)."""
     project, _ = load_project(config_file, today)
-    site = load_site(project)
+    site = load_for_the_run(project)
     folder = output / "compliance"
     folder.mkdir(parents=True, exist_ok=True)
-    findings = check_all(site)
+    verdicts = all_verdicts(site, jobs=available_jobs())
+    findings = check_all(site, verdicts=verdicts)
     with (folder / "findings.json").open("w", encoding="utf-8") as handle:
         render_json(findings, handle)
     with (folder / "findings.sarif").open("w", encoding="utf-8") as handle:
         render_sarif(findings, handle)
-    data = compliance_data(site)
+    data = compliance_data(site, verdicts)
     (folder / "compliance.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (folder / "index.html").write_text(render_html(data), encoding="utf-8")
     for audience in SiteAudience:
-        write_manifest(manifest(site, audience, evaluate(site, audience)), output / "manifest")
+        write_manifest(manifest(site, audience, verdicts[audience]), output / "manifest")
     click.echo(f"compliance report: {folder / 'index.html'} ({len(data['pages'])} page(s)); manifests in {output / 'manifest'}", err=True)

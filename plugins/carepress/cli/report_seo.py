@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from carepress.cli._common import config_option, configuration_errors, today_option
+from carepress.cli._common import config_option, configuration_errors, load_for_the_run, today_option
 from carepress.cli.report import REPORTS_DIR, report
-from carepress.model.site import load_site
+from carepress.forked import available_jobs
 from carepress.seo.review import review, write
 from carepress.model.schema import SiteAudience
 from carepress.settings import load_project, read_mkdocs_yml
@@ -23,7 +23,7 @@ from carepress.settings import load_project, read_mkdocs_yml
 def seo_report(config_file: Path, today: str | None, output: Path) -> None:
     """Write the SEO review: scores and snippet per page, coverage matrix, hub-wide issues."""
     project, _ = load_project(config_file, today)
-    result = review(load_site(project), _site_urls(config_file))
+    result = review(load_for_the_run(project), _site_urls(config_file), available_jobs())
     for path in write(result, output):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.pages)} page(s), {result.gaps} content gap(s) in the persona × stage matrix", err=True)

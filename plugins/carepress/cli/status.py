@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import config_option, configuration_errors, today_option
-from carepress.model.site import load_site
+from carepress.cli._common import config_option, configuration_errors, load_for_the_run, today_option
+from carepress.compliance.engine import all_verdicts
+from carepress.forked import available_jobs
+from carepress.report.finding import Severity
 from carepress.report.compliance import compliance_data
 from carepress.settings import load_project
 
@@ -26,7 +28,9 @@ STATE_ORDER = ("approved", "changed since approval", "approval incomplete", "exp
 def status(config_file: Path, today: str | None, as_json: bool) -> None:
     """List pages by workflow state, then approvals expiring within the warning window."""
     project, _ = load_project(config_file, today)
-    data = compliance_data(load_site(project))
+    site = load_for_the_run(project)
+    # A page's workflow state comes from its blocking findings: the other rules need not run.
+    data = compliance_data(site, all_verdicts(site, Severity.ERROR, available_jobs()))
     groups: dict[str, list[dict]] = defaultdict(list)
     for page in data["pages"]:
         groups[page["state"]].append(page)

@@ -8,6 +8,7 @@ import importlib
 from dataclasses import dataclass, field, replace
 
 from carepress.compliance.links import unpublished_link_findings
+from carepress.forked import forked_map
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -61,7 +62,7 @@ def registered_rules() -> list[Rule]:
 def run_rules(article: Article, context: Context, shared: dict | None = None,
               min_severity: Severity = Severity.INFO) -> list[Finding]:
     """Every rule on one page. `shared` keeps the violations of rules that do not depend on the
-    audience, so a page on both sites is judged once by them (`check_all`).
+    audience, so a page on both sites is judged once by them (`judge`).
 
     Rules whose findings cannot reach `min_severity` are skipped (a rule never raises its default
     severity), unless the page waives them: the manifest lists every waiver that was used."""
@@ -108,11 +109,42 @@ class Verdict:
         return self.in_audience and not any(f.blocks_publication for f in self.findings)
 
 
-def evaluate(site: Site, audience: SiteAudience, shared: dict | None = None,
-             min_severity: Severity = Severity.INFO) -> dict[str, Verdict]:
+Preparer = Callable[[Site, list[Rule]], None]
+PREPARERS: list[Preparer] = []
+
+
+def before_pages(function: Preparer) -> Preparer:
+    """Register what must be computed across the hub before pages are judged (in forked workers,
+    each page's rules then share it instead of computing it again)."""
+    PREPARERS.append(function)
+    return function
+
+
+def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Severity.INFO,
+          jobs: int = 1) -> dict[str, dict[SiteAudience, list[Finding]]]:
+    """Per article, the findings of the rules on each of `audiences`' sites it belongs to.
+
+    Audience-independent rules run once per page. With `jobs` > 1, pages are judged in forked processes."""
+    rules = [r for r in registered_rules() if r.code.severity.rank <= min_severity.rank]
+    for prepare in PREPARERS:
+        prepare(site, rules)
+    today = site.project.today
+
+    def judge_page(src_uri: str) -> dict[SiteAudience, list[Finding]]:
+        article, shared = site.articles[src_uri], {}
+        return {audience: run_rules(article, Context(site, audience, today), shared, min_severity)
+                for audience in audiences if audience.accepts(article.meta.audience)}
+
+    uris = list(site.articles)
+    return dict(zip(uris, forked_map(judge_page, uris, jobs)))
+
+
+def evaluate(site: Site, audience: SiteAudience, min_severity: Severity = Severity.INFO, jobs: int = 1,
+             judged: dict[str, dict[SiteAudience, list[Finding]]] | None = None) -> dict[str, Verdict]:
     """The verdict on every Markdown file for one audience's site, with its findings down to
-    `min_severity` (`Severity.ERROR` is enough to know what is published)."""
-    context = Context(site, audience, site.project.today)
+    `min_severity` (`Severity.ERROR` is enough to know what is published). `judged`: pages already judged."""
+    if judged is None:
+        judged = judge(site, [audience], min_severity, jobs)
     verdicts: dict[str, Verdict] = {}
     unreadable_findings: dict[str, list[Finding]] = {}
     for finding in site.load_findings:
@@ -121,22 +153,28 @@ def evaluate(site: Site, audience: SiteAudience, shared: dict | None = None,
         verdicts[src_uri] = Verdict(src_uri, path, in_audience=True, findings=unreadable_findings.get(path, []))
     for src_uri, article in site.articles.items():
         in_audience = audience.accepts(article.meta.audience)
-        findings = [f for f in unreadable_findings.get(article.path, [])]
-        if in_audience:
-            findings += run_rules(article, context, shared, min_severity)
+        findings = unreadable_findings.get(article.path, []) + judged[src_uri].get(audience, [])
         verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
     unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
     return verdicts
 
 
-def check_all(site: Site, min_severity: Severity = Severity.INFO) -> list[Finding]:
-    """Every finding of the tree down to `min_severity`, each page judged for every site it belongs to."""
+def all_verdicts(site: Site, min_severity: Severity = Severity.INFO,
+                 jobs: int = 1) -> dict[SiteAudience, dict[str, Verdict]]:
+    """Every audience's verdicts, each page judged once."""
+    judged = judge(site, list(SiteAudience), min_severity, jobs)
+    return {audience: evaluate(site, audience, judged=judged) for audience in SiteAudience}
+
+
+def check_all(site: Site, min_severity: Severity = Severity.INFO, jobs: int = 1,
+              verdicts: dict[SiteAudience, dict[str, Verdict]] | None = None) -> list[Finding]:
+    """Every finding of the tree down to `min_severity`, each page judged for every site it belongs to
+    (or the findings of `verdicts`, from `all_verdicts`)."""
     unique: dict[tuple, Finding] = {}
     for finding in site.load_findings:
         unique[(finding.path, finding.line, finding.code, finding.message, finding.severity)] = finding
-    shared: dict = {}  # audience-independent rules run once per page, not once per site
-    for audience in SiteAudience:
-        for verdict in evaluate(site, audience, shared, min_severity).values():
+    for by_page in (verdicts or all_verdicts(site, min_severity, jobs)).values():
+        for verdict in by_page.values():
             for finding in verdict.findings:
                 key = (finding.path, finding.line, finding.code, finding.message, finding.severity)
                 known = unique.setdefault(key, finding)

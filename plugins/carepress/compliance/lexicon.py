@@ -114,11 +114,15 @@ class PhraseMatcher:
     def find(self, folded: str, words: list[str], vocabulary: frozenset[str]) -> list[tuple[int, int, str, str]]:
         """(start, end, entry, label) in `folded`, whose words (`_WORD.findall`) are `words`, `vocabulary` their set."""
         phrases, key = self.phrases, self.key
-        starting = {word for word in vocabulary if key(word) in phrases}  # a text's distinct words are few
+        present = {key(word) for word in vocabulary}  # a text's distinct words are few
+        # Only phrases whose every token the text has can match: most texts have none, and are not scanned.
+        possible = {first: [candidate for candidate in phrases[first] if present.issuperset(candidate[0])]
+                    for first in present.intersection(phrases)}
+        starting = {word for word in vocabulary if possible.get(key(word))}
         if not starting:
             return []
         hits = [(position, phrase, entry, label) for position, word in enumerate(words) if word in starting
-                for phrase, entry, label in phrases[key(word)]
+                for phrase, entry, label in possible[key(word)]
                 if tuple(map(key, words[position:position + len(phrase)])) == phrase]
         if not hits:
             return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment, select_autoescape
 
 from carepress import __version__
-from carepress.compliance.engine import evaluate
+from carepress.compliance.engine import Verdict
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
 from carepress.report.finding import Finding
@@ -23,8 +23,7 @@ def workflow_state(article, findings: list[Finding]) -> str:
     return "approved"
 
 
-def compliance_data(site: Site) -> dict:
-    verdicts = {audience: evaluate(site, audience) for audience in SiteAudience}
+def compliance_data(site: Site, verdicts: dict[SiteAudience, dict[str, Verdict]]) -> dict:
     pages = []
     for src_uri in sorted(set().union(*(v.keys() for v in verdicts.values()))):
         article = site.articles.get(src_uri)

@@ -28,21 +28,27 @@ def summary(findings: Iterable[Finding]) -> str:
 
 def render_text(findings: list[Finding], out: IO[str], colour: bool, files_checked: int | None = None) -> None:
     """Findings grouped by file, one line each: `  12:3 CP200 error  message`."""
-    from rich.console import Console  # rich only when text is asked for: it is the slowest import here
-
-    console = Console(file=out, force_terminal=colour, no_color=not colour, highlight=False, soft_wrap=True)
+    lines: list[list[tuple[str, str | None]]] = []  # each line as (text, rich style) segments
     for path, group in groupby(sorted(findings), key=lambda f: f.path):
-        console.print(path, style="bold underline" if colour else None)
+        lines.append([(path, "bold underline")])
         for finding in group:
             severity = "waived" if finding.waived else finding.severity.value
             audience = f" [{finding.audience}]" if finding.audience else ""
-            style = "dim" if finding.waived else _COLOURS[finding.severity]
-            console.print(f"  {finding.location()}", end=" ", style="dim" if colour else None)
-            console.print(f"{finding.code} {severity}{audience}", end="  ", style=style, markup=False)
             reason = f" (waived: {finding.waived})" if finding.waived else ""
-            console.print(f"{finding.message}{reason}", markup=False)
+            lines.append([(f"  {finding.location()} ", "dim"),
+                          (f"{finding.code} {severity}{audience}  ", "dim" if finding.waived else _COLOURS[finding.severity]),
+                          (f"{finding.message}{reason}", None)])
     checked = f" in {files_checked} file(s)" if files_checked is not None else ""
-    console.print(f"{summary(findings)}{checked}", style="bold" if colour else None, markup=False)
+    lines.append([(f"{summary(findings)}{checked}", "bold")])
+    if not colour:  # a file or a pipe (CI logs): thousands of lines, written as they are
+        out.writelines("".join(text for text, _ in line) + "\n" for line in lines)
+        return
+    from rich.console import Console  # rich only for a terminal: it is the slowest import here
+    from rich.text import Text
+
+    console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True)
+    for line in lines:
+        console.print(Text.assemble(*line))
 
 
 def render_json(findings: list[Finding], out: IO[str]) -> None:

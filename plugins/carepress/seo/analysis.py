@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from carepress.compliance.engine import Context, Violation, registered_rules, rule
+from carepress.compliance.engine import Context, Rule, Violation, before_pages, registered_rules, rule
 from carepress.compliance.lexicon import Lexicons, load_lexicons
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
 from carepress.report.finding import Severity
 from carepress.seo import metadata
-from carepress.seo.text import Analyzer, Outline, analyzer, outline, page_url, resolve_link
+from carepress.seo.text import Analyzer, Outline, analyzer, links, outline, page_url, resolve_link
 
 GOOD, OK, POOR = 9, 6, 3  # Yoast's traffic lights
 
@@ -80,7 +80,8 @@ class PageFacts:
 
     @cached_property
     def description(self) -> str:
-        return metadata.description(self.article, self.outline)
+        # The outline is only read when the page has no description of its own.
+        return self.article.meta.description or metadata.description(self.article, self.outline)
 
     @cached_property
     def body_stems(self) -> list[str]:
@@ -92,7 +93,8 @@ class PageFacts:
 
     @cached_property
     def internal_links(self) -> set[str]:
-        targets = {resolve_link(self.article.src_uri, link.target) for link in self.outline.links}
+        found = self.outline.links if "outline" in self.__dict__ else links(self.article.body, self.article.body_line)
+        targets = {resolve_link(self.article.src_uri, link.target) for link in found}
         return {target for target in targets if target and target != self.article.src_uri}
 
     def coverage(self, text: str) -> float:
@@ -105,6 +107,13 @@ class PageFacts:
         return self._coverage[text]
 
 
+EPSILON = 1e-9  # float slack in the similarity bounds
+
+
+def _prefix_length(size: int, threshold: float) -> int:
+    return size - math.ceil(threshold * size - EPSILON) + 1
+
+
 @dataclass
 class AudienceIndex:
     """The pages of one site and the links between them."""
@@ -114,7 +123,7 @@ class AudienceIndex:
     by_topic: dict[str, list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     _frequency: Counter = field(default_factory=Counter)  # stem -> pages whose keywords use it
-    _prefix_index: dict[float, dict[str, list[str]]] = field(default_factory=dict)
+    _prefix_index: dict[float, dict[str, dict[tuple[int, int], list[str]]]] = field(default_factory=dict)
     _near: dict[tuple[str, float], PageFacts | None] = field(default_factory=dict)
     _first_by_stage: dict[str, dict] = field(default_factory=dict)
 
@@ -135,27 +144,38 @@ class AudienceIndex:
         return self._near[key]
 
     def _find_near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
+        # PPJoin (Xiao et al. 2008): stems in one global order, rarest first. Two sets this similar share
+        # a stem among the first len - ceil(t*len) + 1 of each; the first stem they share, at positions
+        # i and j, bounds their overlap by 1 + min(len_a - i - 1, len_b - j - 1). Pages whose sizes or
+        # bound cannot reach the overlap needed are never compared: common stems cost no comparisons.
         mine = page.keyword_set_stems
         if not mine:
             return None
-        candidates = {other for stem in self._prefix(mine, threshold) for other in self._by_prefix(threshold).get(stem, ())}
-        for other_uri in sorted(candidates):
-            theirs = self.pages[other_uri].keyword_set_stems
-            if other_uri != page.article.src_uri and len(mine & theirs) >= threshold * len(mine | theirs):
-                return self.pages[other_uri]
-        return None
+        ordered, size = self._ordered(mine), len(mine)
+        candidates: set[str] = set()
+        for i, stem in enumerate(ordered[: _prefix_length(size, threshold)]):
+            for (j, other_size), uris in self._by_prefix(threshold).get(stem, {}).items():
+                if not threshold * size - EPSILON <= other_size <= size / threshold + EPSILON:
+                    continue
+                needed = math.ceil(threshold / (1 + threshold) * (size + other_size) - EPSILON)
+                if 1 + min(size - i - 1, other_size - j - 1) >= needed:
+                    candidates.update(uris)
+        candidates.discard(page.article.src_uri)
+        matches = [uri for uri in candidates
+                   if len(mine & self.pages[uri].keyword_set_stems) >= threshold * len(mine | self.pages[uri].keyword_set_stems)]
+        return self.pages[min(matches)] if matches else None
 
-    def _prefix(self, stems: frozenset[str], threshold: float) -> list[str]:
-        # Prefix filtering: two sets this similar share a stem among the rarest len - ceil(t*len) + 1 of each.
-        ordered = sorted(stems, key=lambda stem: (self._frequency[stem], stem))
-        return ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+    def _ordered(self, stems: frozenset[str]) -> list[str]:
+        return sorted(stems, key=lambda stem: (self._frequency[stem], stem))
 
-    def _by_prefix(self, threshold: float) -> dict[str, list[str]]:
+    def _by_prefix(self, threshold: float) -> dict[str, dict[tuple[int, int], list[str]]]:
+        """Prefix stem -> (its position in the page's order, the page's size) -> pages."""
         if threshold not in self._prefix_index:
-            index: dict[str, list[str]] = defaultdict(list)
+            index: dict[str, dict[tuple[int, int], list[str]]] = defaultdict(lambda: defaultdict(list))
             for uri, page in self.pages.items():
-                for stem in self._prefix(page.keyword_set_stems, threshold):
-                    index[stem].append(uri)
+                stems = page.keyword_set_stems
+                for position, stem in enumerate(self._ordered(stems)[: _prefix_length(len(stems), threshold)]):
+                    index[stem][(position, len(stems))].append(uri)
             self._prefix_index[threshold] = index
         return self._prefix_index[threshold]
 
@@ -211,6 +231,16 @@ def site_facts(site: Site) -> SiteFacts:
     facts = SiteFacts(site)
     _CACHE[id(site)] = (weakref.ref(site), facts)
     return facts
+
+
+@before_pages
+def _index_the_hub(site: Site, rules: list[Rule]) -> None:
+    """The link graph and keyword index of each site, built once before pages are judged (in workers)."""
+    scored = {registered.code for registered in ASSESSMENTS}
+    if any(registered.code.code in scored for registered in rules):
+        facts = site_facts(site)
+        for audience in SiteAudience:
+            facts.audience(audience)
 
 
 Scorer = Callable[[PageFacts, AudienceIndex], Assessment | None]

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from carepress.compliance.engine import evaluate
+from carepress.compliance.engine import all_verdicts
+from carepress.forked import forked_map
 from carepress.model.schema import FunnelStage, SiteAudience
 from carepress.report.finding import Severity
 from carepress.model.site import Site
@@ -85,13 +86,18 @@ class Review:
         return issues
 
 
-def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None) -> Review:
-    """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's."""
+def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1) -> Review:
+    """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
+    Pages are scored in `jobs` forked processes."""
     facts = site_facts(site)
-    published = {audience: {uri for uri, v in evaluate(site, audience, min_severity=Severity.ERROR).items() if v.published} for audience in SiteAudience}
+    verdicts = all_verdicts(site, Severity.ERROR, jobs)  # what is published: the blocking rules are enough
+    published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
     titles = {registered.code: registered.title for registered in registered_assessments()}
-    pages = []
-    for src_uri, page in sorted(facts.pages.items()):
+    for audience in SiteAudience:
+        facts.audience(audience)  # the hub's index, built once before the pages are scored
+
+    def page_review(src_uri: str) -> PageReview:
+        page = facts.pages[src_uri]
         meta = page.article.meta
         audience = SiteAudience.PATIENT if SiteAudience.PATIENT.accepts(meta.audience) else SiteAudience.HCP
         base = (site_urls or {}).get(audience) or site.project.site_url
@@ -99,15 +105,16 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None) 
                   for code, result in score_page(page, facts.audience(audience)).items()]
         url = metadata.absolute(base, page.url) or page.url
         title = metadata.page_title(meta.title, site.project.site_name)
-        pages.append(PageReview(
-            src_uri=src_uri, path=page.article.path, site=audience.value,
-            published=any(src_uri in uris for uris in published.values()),
+        return PageReview(
+            src_uri=src_uri, path=page.article.path, site=audience.value, published=src_uri in published,
             title=meta.title, snippet_title=truncate_to_width(title), snippet_url=_breadcrumb(url),
             description=_cut(page.description), title_chars=len(meta.title), title_px=round(title_width(meta.title)),
             persona=list(meta.persona), funnel_stage=meta.funnel_stage.value, topic=meta.topic,
             keyword=page.keyword, secondary=[k for k in (meta.keywords.secondary if meta.keywords else [])],
             words=page.word_count, score=round(sum(s.score for s in scores) * 100 / (9 * len(scores))) if scores else 0,
-            scores=scores))
+            scores=scores)
+
+    pages = forked_map(page_review, sorted(facts.pages), jobs)
     live = [facts.pages[p.src_uri] for p in pages if p.published]
     personas = {persona.id: persona.label for persona in site.personas.values()}
     return Review(site.project.site_name, pages, personas, [stage.value for stage in FunnelStage],

@@ -161,16 +161,18 @@ def outline(body: str, first_line: int) -> Outline:
     result = Outline()
     prose: list[str] = []
     paragraph: list[str] = []
+    paragraph_plain: list[str] = []  # each line's plain text: a one-line paragraph is not converted twice
     paragraph_line = 0
     in_fence = False
     previous = ""
 
     def close_paragraph() -> None:
         if paragraph:
-            result.paragraphs.append(plain_text(" ".join(paragraph)))
+            result.paragraphs.append(paragraph_plain[0] if len(paragraph) == 1 else plain_text(" ".join(paragraph)))
             if result.intro_line is None:
                 result.intro_line = paragraph_line
             paragraph.clear()
+            paragraph_plain.clear()
 
     for index, line in enumerate(body.split("\n")):
         number = first_line + index
@@ -183,11 +185,7 @@ def outline(body: str, first_line: int) -> Outline:
         if "](" in line:
             for match in IMAGE.finditer(line):
                 result.images.append((match.group(1).strip(), number))
-            for match in LINK.finditer(line):
-                result.links.append(Link(plain_text(match.group(1)), match.group(2), number))
-        if "<http" in line:
-            for match in AUTOLINK.finditer(line):
-                result.links.append(Link(match.group(1), match.group(1), number))
+        result.links.extend(_line_links(line, number))
         heading = HEADING.match(line)
         setext = SETEXT.match(line) if paragraph and len(paragraph) == 1 and previous.strip() else None
         if heading:
@@ -196,6 +194,7 @@ def outline(body: str, first_line: int) -> Outline:
             result.headings.append(Heading(len(heading.group(1)), text, number))
             prose.append(text)
         elif setext:
+            paragraph_plain.pop()
             text = plain_text(ATTRS.sub("", paragraph.pop()))
             result.headings.append(Heading(1 if setext.group(1)[0] == "=" else 2, text, number - 1))
         elif not line.strip():
@@ -207,11 +206,34 @@ def outline(body: str, first_line: int) -> Outline:
             if not paragraph:
                 paragraph_line = number
             paragraph.append(line.strip())
-            prose.append(plain_text(line))
+            paragraph_plain.append(plain_text(line))
+            prose.append(paragraph_plain[-1])
         previous = line
     close_paragraph()
     result.plain = " ".join(prose)
     return result
+
+
+def _line_links(line: str, number: int) -> list[Link]:
+    links = []
+    if "](" in line:
+        links += [Link(plain_text(match.group(1)), match.group(2), number) for match in LINK.finditer(line)]
+    if "<http" in line:
+        links += [Link(match.group(1), match.group(1), number) for match in AUTOLINK.finditer(line)]
+    return links
+
+
+def links(body: str, first_line: int) -> list[Link]:
+    """The links of a Markdown body outside code blocks, as `outline` finds them, without the rest of
+    the outline: what the hub's link graph needs of every page."""
+    found: list[Link] = []
+    in_fence = False
+    for index, line in enumerate(body.split("\n")):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and ("](" in line or "<http" in line):
+            found += _line_links(line, first_line + index)
+    return found
 
 
 def resolve_link(src_uri: str, target: str) -> str | None:

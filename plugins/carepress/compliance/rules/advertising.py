@@ -15,19 +15,24 @@ from carepress.model.schema import ContentType, SiteAudience
 from carepress.report.finding import Severity
 
 # Link and image targets in Markdown and inline HTML: [text](target), <https://…>, [ref]: target, href="…".
-# Each form is searched only when its marker is in the text: one combined pattern was a tenth of `check`.
+# Each form is searched only when its marker (text, or a quoted attribute value) is in the text: one
+# combined pattern was a tenth of `check`.
 _TARGETS = (
     ("](", re.compile(r"\]\(\s*<?([^)\s>]+)")),
     ("<", re.compile(r"<(https?://[^>\s]+)>", re.IGNORECASE)),
     ("]:", re.compile(r"^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)),
-    ("=", re.compile(r"(?:[hH][rR][eE][fF]|[sS][rR][cC])\s*=\s*[\"']([^\"']+)")),
+    (re.compile(r"=\s*[\"']"), re.compile(r"(?:[hH][rR][eE][fF]|[sS][rR][cC])\s*=\s*[\"']([^\"']+)")),
 )
 
 
 def _link_targets(body: str) -> list[tuple[int, str]]:
     """(offset, target) of every link and image target of a Markdown body, in text order."""
-    return sorted((found.start(), found.group(1)) for marker, pattern in _TARGETS if marker in body
+    return sorted((found.start(), found.group(1)) for marker, pattern in _TARGETS if _has(body, marker)
                   for found in pattern.finditer(body))
+
+
+def _has(body: str, marker: str | re.Pattern) -> bool:
+    return marker in body if isinstance(marker, str) else marker.search(body) is not None
 
 
 _SITE_LEXICONS: list = [None, None]  # (site, its lexicons): every rule of one check or build shares them

@@ -29,18 +29,20 @@ def folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-_index: list = []  # [(site, audience, addresses)]: the last site judged, so each page is not compared with every other
+_index: list = [None, {}]  # [site, {audience: addresses}]: the last site judged, so pages are not compared pairwise
 
 
 def _addresses(context: Context) -> dict[str, list[str]]:
-    if _index and _index[0][0] is context.site and _index[0][1] == context.audience:
-        return _index[0][2]
-    by_address: dict[str, list[str]] = {}
-    for src_uri, article in sorted(context.site.articles.items()):
-        if context.audience is None or context.audience.accepts(article.meta.audience):
-            by_address.setdefault(folded(address(src_uri)), []).append(src_uri)
-    _index[:] = [(context.site, context.audience, by_address)]
-    return by_address
+    if _index[0] is not context.site:
+        _index[:] = [context.site, {}]
+    by_audience = _index[1]
+    if context.audience not in by_audience:
+        by_address: dict[str, list[str]] = {}
+        for src_uri, article in sorted(context.site.articles.items()):
+            if context.audience is None or context.audience.accepts(article.meta.audience):
+                by_address.setdefault(folded(address(src_uri)), []).append(src_uri)
+        by_audience[context.audience] = by_address
+    return by_audience[context.audience]
 
 
 @rule("CP112", Severity.ERROR, "Two files publish to the same address", per_audience=True)
