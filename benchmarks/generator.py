@@ -15,7 +15,8 @@ from carepress.compliance.approval import Approval, approve_file, fingerprint_of
 from carepress.model.loader import parse_article
 
 REPO = Path(__file__).resolve().parents[1]
-SECTION_SIZE = 25  # articles per sub-section: a realistic, prunable navigation
+SECTION_SIZE = 25  # articles per section (a theme's folder)
+SECTIONS_PER_FOLDER = 10  # sections per sub-topic folder: a hub grows by sub-topics, not by ever longer menus
 TODAY = "2026-11-22"  # the benchmark judges expiry as of this date (CAREPRESS_TODAY)
 
 TOPICS = {
@@ -116,21 +117,26 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
     placements = []  # (index, topic, section folder)
     for index in range(1, count + 1):
         topic = topics[(index - 1) % len(topics)]
-        section = (index - 1) // len(topics) // SECTION_SIZE + 1
-        placements.append((index, topic, f"{topic}/theme-{section:03d}"))
+        section = (index - 1) // len(topics) // SECTION_SIZE
+        subtopic = section // SECTIONS_PER_FOLDER + 1
+        placements.append((index, topic, f"{topic}/dossier-{subtopic:02d}/theme-{section + 1:03d}"))
     by_section: dict[str, list[int]] = {}
     for index, _, folder in placements:
         by_section.setdefault(folder, []).append(index)
     _write(content / "index.md", "Accueil", "# Accueil\n\nInformations santé validées, classées par thème.\n", 0)
-    for folder, members in by_section.items():
+    for folder in sorted({folder.rsplit("/", 1)[0] for folder in by_section}):
         topic, name = folder.split("/")
+        _write(content / folder / "index.md", f"{TOPICS[topic][0]} — {name}",
+               f"# {TOPICS[topic][0]} — {name}\n\nLes thèmes de ce dossier.\n", 0)
+    for folder in by_section:
+        topic, _, name = folder.split("/")
         _write(content / folder / "index.md", f"{TOPICS[topic][0]} — {name}",
                f"# {TOPICS[topic][0]} — {name}\n\nLes fiches de ce thème.\n", 0)
     for index, topic, folder in placements:
         subject = SUBJECTS[index % len(SUBJECTS)]
         title = f"{TOPICS[topic][0]} : {subject}, repère n° {index}"
         siblings = [i for i in by_section[folder] if i != index][:3]
-        text = body(index, title, [f"fiche-{i:05d}.md" for i in siblings], "../../images/illustration.png", rng)
+        text = body(index, title, [f"fiche-{i:05d}.md" for i in siblings], "../../../images/illustration.png", rng)
         meta = front_matter(index, topic, subject, text, rng)
         (content / folder / f"fiche-{index:05d}.md").write_text(_document(meta, text), encoding="utf-8")
     return root

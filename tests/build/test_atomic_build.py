@@ -67,7 +67,7 @@ def test_a_build_killed_halfway_leaves_the_previous_site_intact(tmp_path):
     before = pages(site / "patient")
 
     mark_every_article(hub, "nouveau")
-    (hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").unlink()  # the new build would drop a page
+    (hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002.md").unlink()  # the new build would drop a page
     second = start_build(hub, site, "--jobs", "1")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until the new build has written some of its pages
@@ -80,13 +80,13 @@ def test_a_build_killed_halfway_leaves_the_previous_site_intact(tmp_path):
     second.wait(timeout=30)
 
     assert pages(site / "patient") == before  # not one new page, not one page lost
-    assert "asthme/theme-001/fiche-00002/index.html" in before
+    assert "asthme/dossier-01/theme-001/fiche-00002/index.html" in before
     assert staging_folders(site)  # the killed build's folder is left aside, never mixed in
 
     third = start_build(hub, site)
     assert third.wait(timeout=300) == 0, log_of(third)
     after = pages(site / "patient")
-    assert "asthme/theme-001/fiche-00002/index.html" not in after
+    assert "asthme/dossier-01/theme-001/fiche-00002/index.html" not in after
     assert all("ancien" not in text for text in after.values())
     assert staging_folders(site) == []  # the next build removed what the killed one left
 

@@ -37,7 +37,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 def generated(tmp_path_factory) -> Path:
     hub = generate(tmp_path_factory.mktemp("fast") / "hub", 40)
     # A page with a broken link: its warning is logged by a worker and must still reach the build log.
-    article = hub / "content" / "asthme" / "theme-001" / "fiche-00002.md"
+    article = hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002.md"
     with article.open("a", encoding="utf-8") as handle:
         handle.write("\nVoir [une page absente](absente.md).\n")
     reapprove(article)  # an edit voids the approval (CP203): approved again, as after a review
@@ -49,10 +49,10 @@ def test_parallel_build_writes_the_same_pages_as_mkdocs_itself(generated):
     assert vanilla.returncode == 0, vanilla.stderr
     fast = run(["carepress", "build", "-a", "patient", "--jobs", "2", "--no-cache", "-d", "out/fast"], generated)
     assert fast.returncode == 0, fast.stderr
-    assert "46 pages: 46 converted, 46 rendered in 2 processes" in fast.stderr
+    assert "49 pages: 49 converted, 49 rendered in 2 processes" in fast.stderr
     expected, produced = tree(generated / "out" / "vanilla"), tree(generated / "out" / "fast" / "patient")
     assert sorted(produced) == sorted(expected)
-    assert len([name for name in produced if name.endswith("index.html")]) == 46
+    assert len([name for name in produced if name.endswith("index.html")]) == 49
     different = [name for name in expected if produced[name] != expected[name]]
     assert different == []
     assert "absente.md" in fast.stderr  # warnings from workers are re-emitted by the parent
@@ -75,14 +75,14 @@ def test_strict_mode_counts_warnings_logged_in_workers(generated):
 def test_pages_from_the_cache_equal_fresh_pages_and_warn_again(generated):
     first = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/cached"], generated)
     assert first.returncode == 0, first.stderr
-    article = generated / "content" / "aidants" / "theme-001" / "fiche-00003.md"
+    article = generated / "content" / "aidants" / "dossier-01" / "theme-001" / "fiche-00003.md"
     original = article.read_text(encoding="utf-8")
     article.write_text(original.replace("## Point 1", "## Point 1 révisé", 1), encoding="utf-8")
     reapprove(article)
     try:
         second = run(["carepress", "build", "-a", "patient", "--jobs", "2", "-d", "out/cached"], generated)
         assert second.returncode == 0, second.stderr
-        assert "46 pages: 1 converted, 1 rendered in 2 processes, the others from the page cache" in second.stderr
+        assert "49 pages: 1 converted, 1 rendered in 2 processes, the others from the page cache" in second.stderr
         assert "absente.md" in second.stderr  # the cached page's warning is not lost
         strict = run(["carepress", "build", "-a", "patient", "--strict", "-d", "out/cached-strict"], generated)
         assert strict.returncode == 1 and "in strict mode" in strict.stderr
@@ -91,21 +91,21 @@ def test_pages_from_the_cache_equal_fresh_pages_and_warn_again(generated):
         expected, produced = tree(generated / "out" / "reference"), tree(generated / "out" / "cached" / "patient")
         assert sorted(produced) == sorted(expected)
         assert [name for name in expected if produced[name] != expected[name]] == []
-        assert "Point 1 révisé" in produced["aidants/theme-001/fiche-00003/index.html"].decode()
+        assert "Point 1 révisé" in produced["aidants/dossier-01/theme-001/fiche-00003/index.html"].decode()
     finally:
         article.write_text(original, encoding="utf-8")
 
 
 def test_a_new_title_renders_every_page_again_from_the_cache(generated):
     run(["carepress", "build", "-a", "patient", "-d", "out/titled"], generated)
-    article = generated / "content" / "aidants" / "theme-001" / "fiche-00003.md"
+    article = generated / "content" / "aidants" / "dossier-01" / "theme-001" / "fiche-00003.md"
     original = article.read_text(encoding="utf-8")
     article.write_text(original.replace("repère n° 3", "nouveau titre", 1), encoding="utf-8")
     reapprove(article)
     try:
         again = run(["carepress", "build", "-a", "patient", "-d", "out/titled"], generated)
-        assert "46 pages: 1 converted, 46 rendered" in again.stderr
-        neighbour = (generated / "out" / "titled" / "patient" / "aidants" / "theme-001" / "fiche-00006" / "index.html")
+        assert "49 pages: 1 converted, 49 rendered" in again.stderr
+        neighbour = (generated / "out" / "titled" / "patient" / "aidants" / "dossier-01" / "theme-001" / "fiche-00006" / "index.html")
         assert "nouveau titre" in neighbour.read_text(encoding="utf-8")
     finally:
         article.write_text(original, encoding="utf-8")

@@ -40,35 +40,35 @@ def edit(session, rel: str, old: str, new: str, approve: bool = True):
 
 
 def test_an_edited_body_rebuilds_that_page_only(session):
-    other = session.site / "asthme" / "theme-001" / "fiche-00005" / "index.html"
+    other = session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00005" / "index.html"
     other_before = other.stat().st_mtime_ns
-    article = edit(session, "asthme/theme-001/fiche-00002.md", "## Point 1", "## Point 1 révisé")
+    article = edit(session, "asthme/dossier-01/theme-001/fiche-00002.md", "## Point 1", "## Point 1 révisé")
     assert session.rebuild([article]) == "pages"
-    assert "Point 1 révisé" in (session.site / "asthme" / "theme-001" / "fiche-00002" / "index.html").read_text()
+    assert "Point 1 révisé" in (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00002" / "index.html").read_text()
     index = json.loads((session.site / "search" / "search_index.json").read_text())
     assert any("Point 1 révisé" in doc["title"] for doc in index["docs"])
-    assert len([doc for doc in index["docs"] if doc["location"] == "asthme/theme-001/fiche-00002/"]) == 1
+    assert len([doc for doc in index["docs"] if doc["location"] == "asthme/dossier-01/theme-001/fiche-00002/"]) == 1
     assert other.stat().st_mtime_ns == other_before
 
 
 def test_an_article_that_may_no_longer_be_published_leaves_the_preview(session):
-    article = edit(session, "asthme/theme-001/fiche-00002.md", "status: approved", "status: draft", approve=False)
+    article = edit(session, "asthme/dossier-01/theme-001/fiche-00002.md", "status: approved", "status: draft", approve=False)
     assert session.rebuild([article]) == "full"
-    assert not (session.site / "asthme" / "theme-001" / "fiche-00002").exists()
+    assert not (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00002").exists()
     assert "fiche-00002" not in (session.site / "search" / "search_index.json").read_text()
 
 
 def test_a_new_title_rebuilds_every_page_that_shows_it(session):
-    article = edit(session, "asthme/theme-001/fiche-00002.md", "repère n° 2", "Nouveau titre")
+    article = edit(session, "asthme/dossier-01/theme-001/fiche-00002.md", "repère n° 2", "Nouveau titre")
     assert session.rebuild([article]) == "full"
-    neighbour = (session.site / "asthme" / "theme-001" / "fiche-00005" / "index.html").read_text()
+    neighbour = (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00005" / "index.html").read_text()
     assert "Nouveau titre" in neighbour  # the navigation of the section shows it
 
 
 def test_a_new_file_needs_a_full_build(session):
-    new = session.hub / "content" / "asthme" / "theme-001" / "fiche-99999.md"
-    new.write_text((session.hub / "content" / "asthme" / "theme-001" / "fiche-00002.md").read_text(encoding="utf-8")
+    new = session.hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-99999.md"
+    new.write_text((session.hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002.md").read_text(encoding="utf-8")
                    .replace("repère n° 2", "repère n° 99999"), encoding="utf-8")
     reapprove(new)  # its title changed: approved as a page of its own
     assert session.rebuild([new]) == "full"
-    assert (session.site / "asthme" / "theme-001" / "fiche-99999" / "index.html").is_file()
+    assert (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-99999" / "index.html").is_file()

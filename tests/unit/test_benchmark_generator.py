@@ -16,6 +16,7 @@ def test_generated_articles_are_realistic_and_pass_every_rule(tmp_path):
     assert len(articles) == 30
     sections = {article.parent for article in articles}
     assert len(sections) == 3 and all((section / "index.md").is_file() for section in sections)
+    assert all((section.parent / "index.md").is_file() for section in sections)  # the sub-topic's page
     text = articles[0].read_text(encoding="utf-8")
     meta = yaml.safe_load(text.split("---\n")[1])
     assert meta["validation"]["status"] == "approved" and meta["persona"]
@@ -26,7 +27,7 @@ def test_generated_articles_are_realistic_and_pass_every_rule(tmp_path):
 
     result = Hub(root).carepress("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.returncode == 0 and "0 error(s), " in result.stdout and "in 34 file(s)" in result.stdout
+    assert result.returncode == 0 and "0 error(s), " in result.stdout and "in 37 file(s)" in result.stdout
 
 
 def test_vanilla_configuration_has_no_carepress_plugin(tmp_path):

@@ -70,7 +70,7 @@ def _tags(tmp_path: Path, site_audience=SiteAudience.PATIENT, **fields):
     article = site.articles["dt2/page.md"]
     info = metadata.SiteInfo("Vivre avec", SITE_URL, "fr", site_audience, REPO / "site_config")
     page = site_facts(site).pages["dt2/page.md"]
-    return metadata.head_tags(article, info, "dt2/page/", page.outline, {"en": "en/page/"},
+    return metadata.head_tags(article, info, "dt2/page/", metadata.description(article, page.outline), {"en": "en/page/"},
                               [("Vivre avec", SITE_URL), ("Titre", SITE_URL + "dt2/page/")])
 
 

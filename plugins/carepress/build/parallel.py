@@ -257,6 +257,9 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         utils.clean_directory(config.site_dir)
         log.info(f"Building documentation to directory: {config.site_dir}")
 
+        for plugin in config.plugins.values():  # plugins that can share their own work (the compliance gate)
+            if isinstance(getattr(plugin, "jobs", None), int):
+                plugin.jobs = jobs
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)

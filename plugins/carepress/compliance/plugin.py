@@ -57,6 +57,7 @@ def build_state(config: MkDocsConfig) -> BuildState | None:
 class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     cacheable = True  # it decides which pages exist: the page cache keys hold the page list and the config
     parallel_safe = True  # page events are per page; mention findings found in workers are merged back
+    jobs = 1  # processes that judge the pages; `carepress build` sets it to its own (build/parallel.py)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
@@ -70,7 +71,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         audience = SiteAudience(self.config.audience)
         try:
             site = load_site(self.project)
-            verdicts = evaluate(site, audience, min_severity=self.reported_severity())
+            verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs)
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
         self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)

@@ -160,12 +160,12 @@ def medical_web_page(article: Article, site: SiteInfo, title: str, summary: str,
     return data
 
 
-def head_tags(article: Article, site: SiteInfo, page_url: str, outline: Outline,
+def head_tags(article: Article, site: SiteInfo, page_url: str, summary: str,
               translations: dict[str, str] | None = None, crumbs: list[tuple[str, str | None]] | None = None,
               is_home: bool = False) -> HeadTags:
-    """Every tag of one page. `translations` maps languages to site-relative URLs of published pages."""
+    """Every tag of one page. `summary`: its description (`description()`); `translations` maps
+    languages to site-relative URLs of published pages."""
     title = page_title(article.meta.title, site.name)
-    summary = description(article, outline)
     url = canonical_url(article, site, page_url)
     lang = language(article, site)
     alternates = []

@@ -6,9 +6,11 @@ hands the core's HeadTags to theme/partials/carepress/seo.html as `carepress_seo
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.nav import Navigation, Section
@@ -49,7 +51,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         translations = {lang: page_url(target) for lang, target in article.meta.translations.items()
                         if _published(state, target)}
         facts = site_facts(state.site).pages[article.src_uri]
-        context["carepress_seo"] = head_tags(article, _site_info(config, state), page.url, facts.outline, translations,
+        context["carepress_seo"] = head_tags(article, _site_info(config, state), page.url, facts.description, translations,
                                              _crumbs(page, config), page.is_homepage)
         return context
 
@@ -95,13 +97,24 @@ def _published(state: BuildState, src_uri: str) -> bool:
 
 
 def _crumbs(page: Page, config: MkDocsConfig) -> list[tuple[str, str | None]]:
-    """Home, each ancestor section that has an index page, then the page itself."""
+    """Home, each ancestor section that has an index page, then the page itself (names as plain text:
+    the hardening plugin has escaped front-matter titles, and JSON-LD is not HTML)."""
     crumbs: list[tuple[str, str | None]] = [(config.site_name, absolute(config.site_url, ""))]
     if page.is_homepage:
         return crumbs
     for section in reversed(page.ancestors):
-        index = next((child for child in section.children if isinstance(child, Page) and child.is_index), None)
-        if isinstance(section, Section) and index is not None and index is not page:
-            crumbs.append((section.title, absolute(config.site_url, index.url)))
-    crumbs.append((page.title or "", absolute(config.site_url, page.url)))
+        index = _index_page(section) if isinstance(section, Section) else None
+        if index is not None and index is not page:
+            crumbs.append((_plain(section.title), absolute(config.site_url, index.url)))
+    crumbs.append((_plain(page.title or ""), absolute(config.site_url, page.url)))
     return crumbs
+
+
+@functools.lru_cache(maxsize=4096)
+def _index_page(section: Section) -> Page | None:
+    # Cached per section object: every page of a section asks, and a section may list hundreds of pages.
+    return next((child for child in section.children if isinstance(child, Page) and child.is_index), None)
+
+
+def _plain(title: str) -> str:
+    return title.unescape() if isinstance(title, Markup) else title
