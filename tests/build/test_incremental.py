@@ -12,13 +12,15 @@ from tests.conftest import TODAY
 pytestmark = pytest.mark.build
 
 
-@pytest.fixture
-def session(tmp_path, monkeypatch):
+@pytest.fixture(params=["build"])
+def session(request, tmp_path, monkeypatch):
     from mkdocs.config import load_config
 
     from carepress.build.incremental import Session
 
     monkeypatch.setenv("CAREPRESS_TODAY", TODAY)
+    if request.param == "preview":
+        monkeypatch.setenv("CAREPRESS_PREVIEW", "1")  # as `carepress serve` sets it
     hub = generate(tmp_path / "hub", 12)
     monkeypatch.chdir(hub)
     config = load_config(str(hub / "site_config" / "patient.yml"), site_dir=str(tmp_path / "preview"))
@@ -72,3 +74,22 @@ def test_a_new_file_needs_a_full_build(session):
     reapprove(new)  # its title changed: approved as a page of its own
     assert session.rebuild([new]) == "full"
     assert (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-99999" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("session", ["preview"], indirect=True)
+def test_in_the_preview_an_edit_that_voids_the_approval_rebuilds_that_page_with_its_banner(session):
+    other = session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00005" / "index.html"
+    other_before = other.stat().st_mtime_ns
+    article = edit(session, "asthme/dossier-01/theme-001/fiche-00002.md", "## Point 1", "## Point 1 révisé", approve=False)
+    assert session.rebuild([article]) == "pages"
+    html = (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00002" / "index.html").read_text()
+    assert "Point 1 révisé" in html and "CP203" in html and "cp-preview-banner" in html
+    assert other.stat().st_mtime_ns == other_before
+
+
+@pytest.mark.parametrize("session", ["preview"], indirect=True)
+def test_in_the_preview_a_page_moved_to_the_other_audience_leaves_with_a_full_build(session):
+    article = edit(session, "asthme/dossier-01/theme-001/fiche-00002.md", "audience: patient", "audience: hcp", approve=False)
+    assert "audience: hcp" in article.read_text(encoding="utf-8")
+    assert session.rebuild([article]) == "full"
+    assert not (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00002").exists()

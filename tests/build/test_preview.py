@@ -114,7 +114,11 @@ def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp
         assert "CP103" in broken
         hub.article("asthme/ok.md", title="Asthme : corrigé")  # fixed again: back to a normal page
         _get_until(f"{base}/asthme/ok/", 'data-cp-preview="approved"', process)
+        hub.article("asthme/ok.md", title="Asthme : corrigé", body="# Asthme\n\nUn paragraphe réécrit.\n")
+        _get_until(f"{base}/asthme/ok/", "Un paragraphe réécrit.", process)
         assert process.poll() is None
+        log.flush()
+        assert "Rebuilt 1 page(s)" in (tmp_path / "serve.log").read_text(encoding="utf-8")  # that page alone
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -5,7 +5,7 @@ plugin state). `rebuild(paths)` re-reads the edited articles, asks the complianc
 re-converts and re-renders only those pages, replaces their search index entries and runs the
 `post_build` events. When an edit could change other pages (a new, removed or renamed file, a
 new title shown in the navigation, a page entering or leaving the site), it runs a full build
-instead, so a preview never shows a page that the full build would not publish.
+instead, so a preview never shows a page that the full build would not show.
 
 The hook for `carepress serve`: build once with `Session(config).full()`, then call
 `session.rebuild(changed_paths)` from the file watcher instead of MkDocs' full rebuild.
@@ -21,8 +21,8 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 
 from carepress.build.parallel import KNOWN_COLLECTORS, Built, _qualified, build
-from carepress.compliance.engine import evaluate
-from carepress.compliance.plugin import build_state
+from carepress.compliance.engine import rejudge
+from carepress.compliance.plugin import CompliancePlugin, build_state
 from carepress.model.loader import read_file
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
@@ -66,18 +66,23 @@ class Session:
         return pages
 
     def _gate_unchanged(self, pages) -> bool:
-        """Re-judge the site with the edited articles; False when any page's publication changes."""
+        """Judge the edited articles again; False when any page enters or leaves this site.
+
+        In the preview, a page the gate rejects stays (with its banner): an approved page whose
+        text is edited gains CP203 and is redone like any other edit."""
         state = build_state(self.built.config)
-        if state is None:
+        gate = next((p for p in self.built.config.plugins.values() if isinstance(p, CompliancePlugin)), None)
+        if state is None or gate is None:
             return True  # no compliance gate in this configuration
         project = state.site.project
         for page in pages:
             loaded = read_file(Path(page.file.abs_src_path), project.content_dir, project.root)
             if loaded.article is None:
                 return False
-            state.site.articles[loaded.src_uri] = loaded.article
-        verdicts = evaluate(state.site, state.audience)
-        if any(verdicts[uri].published != old.published for uri, old in state.verdicts.items() if uri in verdicts):
+            state.site.replace_article(loaded.article, loaded.findings)
+        verdicts = rejudge(state.site, state.audience, state.verdicts, {page.file.src_uri for page in pages},
+                           gate.reported_severity())
+        if any(gate.keeps(verdicts[uri]) != gate.keeps(old) for uri, old in state.verdicts.items()):
             return False
         state.verdicts = verdicts
         return True

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import threading
 from pathlib import Path
 
 import click
@@ -12,6 +15,9 @@ from carepress.cli._common import configuration_errors, fail, today_option
 from carepress.cli.build import AUDIENCES, audience_config, setup_logging
 from carepress.compliance.preview import PREVIEW_VARIABLE
 from carepress.settings import TODAY_VARIABLE, parse_today
+
+
+WRITES = ("modified", "created", "deleted", "moved", "closed")  # watchdog event types that change a file
 
 
 @main.command()
@@ -29,7 +35,6 @@ def serve(audience: str, config_dir: Path, dev_addr: str, open_in_browser: bool,
     Unlike `build`, the preview keeps the pages the build would leave out (drafts, pages in review,
     expired or rejected pages) and shows on every page a banner with its workflow state and findings.
     """
-    from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import ConfigurationError as MkDocsConfigurationError
 
     if today:
@@ -41,7 +46,76 @@ def serve(audience: str, config_dir: Path, dev_addr: str, open_in_browser: bool,
     setup_logging(verbose)
     try:
         # Registries (personas, products) change findings too: rebuild when they are saved.
-        mkdocs_serve(str(config_file), livereload=True, watch=[str(config_dir)], open_in_browser=open_in_browser,
-                     dev_addr=dev_addr)
+        preview(config_file, dev_addr, [config_dir], open_in_browser)
     except MkDocsConfigurationError as error:
         fail(f"{config_file}: {error}")
+
+
+def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_browser: bool) -> None:
+    """MkDocs' live-reload server, with CarePress' incremental rebuild: a saved article is redone
+    alone (`Session.rebuild`); anything else (configuration, registries, theme, a new file) builds
+    the whole preview again with a fresh configuration."""
+    from urllib.parse import urlsplit
+
+    from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    from carepress.build.incremental import Session
+
+    site_dir = Path(tempfile.mkdtemp(prefix="carepress-preview-"))
+    changed: set[Path] = set()
+    lock = threading.Lock()
+
+    def fresh_session() -> Session:
+        config = load_config(str(config_file), site_dir=str(site_dir), dev_addr=dev_addr)
+        config.site_url = serve_url
+        return Session(config)
+
+    config = load_config(str(config_file), site_dir=str(site_dir), dev_addr=dev_addr)
+    config.plugins.on_startup(command="serve", dirty=False)
+    host, port = config.dev_addr
+    mount_path = urlsplit(config.site_url or "/").path
+    serve_url = f"http://{host}:{port}{mount_path}"
+    config.site_url = serve_url
+    session = Session(config)
+    docs_dir = Path(config.docs_dir).resolve()
+
+    def builder() -> None:
+        nonlocal session
+        with lock:
+            paths = sorted(changed)
+            changed.clear()
+        if paths and all(path.suffix == ".md" and path.is_relative_to(docs_dir) for path in paths):
+            session.rebuild(paths)  # or a full build, when the edit may change other pages
+        else:  # the watcher's news came late, or a file other than an article changed
+            session = fresh_session()
+            session.full()
+
+    class Recorder(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:  # reading a file (opened, closed_no_write) is no change
+            if not event.is_directory and event.event_type in WRITES:
+                with lock:
+                    changed.update(Path(p).resolve() for p in (event.src_path, getattr(event, "dest_path", "")) if p)
+
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path=mount_path)
+    server.error_handler = lambda code: (site_dir / f"{code}.html").read_bytes() if (site_dir / f"{code}.html").is_file() else None
+    recorder = Observer()
+    try:
+        session.full()
+        for path in [docs_dir, Path(config.config_file_path), *watched, *map(Path, config.watch)]:
+            server.watch(str(path))
+            recorder.schedule(Recorder(), str(path), recursive=path.is_dir())
+        recorder.start()
+        try:
+            server.serve(open_in_browser=open_in_browser)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+    finally:
+        if recorder.is_alive():
+            recorder.stop()
+        config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 import importlib
 from dataclasses import dataclass, field, replace
 
-from carepress.compliance.links import unpublished_link_findings
+from carepress.compliance.links import CP401, unpublished_link_findings
 from carepress.forked import forked_map
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
@@ -157,6 +157,26 @@ def evaluate(site: Site, audience: SiteAudience, min_severity: Severity = Severi
         verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
     unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
     return verdicts
+
+
+def rejudge(site: Site, audience: SiteAudience, verdicts: dict[str, Verdict], changed: set[str],
+            min_severity: Severity = Severity.INFO) -> dict[str, Verdict]:
+    """`verdicts` after the articles `changed` were edited (a preview): those pages are judged again,
+    and every page's links to pages left out (CP401) again. Other pages' hub-wide SEO advice
+    (orphans, cannibalisation) waits for the next full build."""
+    context = Context(site, audience, site.project.today)
+    updated = {}
+    for src_uri, verdict in verdicts.items():
+        findings = [f for f in verdict.findings if f.code != CP401.code]
+        if src_uri in changed:
+            article = site.articles[src_uri]
+            in_audience = audience.accepts(article.meta.audience)
+            findings = [f for f in site.load_findings if f.path == article.path]
+            findings += run_rules(article, context, {}, min_severity) if in_audience else []
+            verdict = Verdict(src_uri, article.path, in_audience)
+        updated[src_uri] = replace(verdict, findings=findings)
+    unpublished_link_findings(site, audience, updated)
+    return updated
 
 
 def all_verdicts(site: Site, min_severity: Severity = Severity.INFO,

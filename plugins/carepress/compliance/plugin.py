@@ -96,7 +96,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         self.move_home(files)
         self._log(verdicts.values())
         log.info(f"{audience.value} site: {len(verdicts) - dropped} page(s) published, {dropped} left out")
-        self.unpublished = {src_uri for src_uri, verdict in verdicts.items() if not verdict.published}
+        # Links to pages this site leaves out become text; the preview keeps rejected pages, and links to them.
+        self.unpublished = {src_uri for src_uri, verdict in verdicts.items() if not self.keeps(verdict)}
         if audience is SiteAudience.HCP:
             for name in GATE_ASSETS:
                 files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))

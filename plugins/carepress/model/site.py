@@ -20,6 +20,13 @@ class Site:
     articles: dict[str, Article]  # by src_uri
     load_findings: list[Finding] = field(default_factory=list)  # registries and files that did not load
     unreadable: dict[str, str] = field(default_factory=dict)  # src_uri -> display path, files with no Article
+    revision: int = 0  # raised by `replace_article`: what is computed from the articles is stale
+
+    def replace_article(self, article: Article, findings: list[Finding]) -> None:
+        """An edited article and its loader findings (a preview's rebuild), in place of those read before."""
+        self.articles[article.src_uri] = article
+        self.load_findings = [f for f in self.load_findings if f.path != article.path] + findings
+        self.revision += 1
 
 
 def load_site(project: Project, files: list[Path] | None = None) -> Site:

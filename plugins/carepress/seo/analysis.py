@@ -218,18 +218,18 @@ class SiteFacts:
         return self._audiences[audience]
 
 
-_CACHE: dict[int, tuple[weakref.ref, SiteFacts]] = {}
+_CACHE: dict[int, tuple[weakref.ref, int, SiteFacts]] = {}  # id -> (site, its revision, facts)
 
 
 def site_facts(site: Site) -> SiteFacts:
     """The facts of a loaded content tree, shared by every rule that looks at it."""
     cached = _CACHE.get(id(site))
-    if cached and cached[0]() is site:
-        return cached[1]
+    if cached and cached[0]() is site and cached[1] == site.revision:
+        return cached[2]
     if len(_CACHE) > 4:
         _CACHE.clear()
     facts = SiteFacts(site)
-    _CACHE[id(site)] = (weakref.ref(site), facts)
+    _CACHE[id(site)] = (weakref.ref(site), site.revision, facts)
     return facts
 
 
