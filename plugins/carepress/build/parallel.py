@@ -32,7 +32,7 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
-from carepress.forked import available_jobs, can_fork
+from carepress.forked import available_jobs, can_fork, frozen_heap
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
 
@@ -121,7 +121,7 @@ def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any]) -> l
     chunks = [list(range(start, len(pages), jobs * 4)) for start in range(jobs * 4)]  # interleaved: balanced sections
     chunks = [chunk for chunk in chunks if chunk]
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with frozen_heap(), multiprocessing.get_context("fork").Pool(jobs) as pool:
             answers = pool.map(_in_worker, chunks, chunksize=1)
     finally:
         _shared.clear()
