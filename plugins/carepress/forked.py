@@ -35,7 +35,7 @@ def frozen_heap():
     """While forked workers run: the parent's objects are left out of garbage collections.
 
     Otherwise each worker's collector walks (and writes to) every object it inherited, which
-    copies the parent's whole heap into each worker and costs more than the work shared."""
+    copies the parent's memory pages into each worker."""
     gc.freeze()
     try:
         yield

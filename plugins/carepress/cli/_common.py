@@ -45,7 +45,7 @@ def load_for_the_run(project: Project) -> Site:
 
     Its tens of thousands of objects live until the end, and make no garbage: the collector is off
     while they are read, then they are frozen so that no collection scans them again (at 10,000
-    articles, those scans were a third of `check`)."""
+    articles, those scans were about a quarter of `check`)."""
     gc.disable()
     try:
         site = load_site(project)
