@@ -13,6 +13,7 @@ from carepress.model.project import Project
 from carepress.model.registries import ConfigurationError
 
 COMPLIANCE_PLUGIN = "carepress/compliance"
+AUDIENCES = ("patient", "hcp")  # the sites, each configured by site_config/<audience>.yml
 DEFAULT_REGISTRIES = "site_config"
 TODAY_VARIABLE = "CAREPRESS_TODAY"  # pins the build date, for reproducible builds and tests
 
@@ -88,6 +89,7 @@ def project_from_options(config_file: Path, docs_dir: str, options: dict[str, An
         language=language or "fr",
         today=parse_today(today or options.get("build_date")),
         expiry_warning_days=int(options.get("expiry_warning_days", 30)),
+        homes={options["audience"]: options["home"]} if isinstance(options.get("home"), str) and options.get("audience") else {},
     )
 
 
@@ -97,4 +99,13 @@ def load_project(config_file: Path, today: str | None = None) -> tuple[Project, 
     project = project_from_options(
         config_file, str(config.get("docs_dir", "docs")), plugin_options(config, COMPLIANCE_PLUGIN),
         config.get("site_name"), config.get("site_url"), theme.get("language"), today)
+    project.homes = {audience: home for audience, site in audience_configs(config_file).items()
+                     if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
     return project, config
+
+
+def audience_configs(config_file: Path) -> dict[str, dict[str, Any]]:
+    """Each audience's configuration (site_config/<audience>.yml beside the base one), when present."""
+    folder = config_file.parent / DEFAULT_REGISTRIES
+    return {audience: read_mkdocs_yml(folder / f"{audience}.yml") for audience in AUDIENCES
+            if (folder / f"{audience}.yml").is_file()}

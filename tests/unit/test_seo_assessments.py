@@ -269,6 +269,15 @@ def test_home_page_is_neither_an_orphan_nor_judged_on_its_url(tmp_path):
     assert score(site, "SE202", "index.md") is None and score(site, "SE304", "index.md") is None
 
 
+def test_a_site_home_moved_by_the_home_option_is_not_an_orphan_on_that_site(tmp_path):
+    site = make_site(tmp_path, {"pro/index.md": ({"audience": "hcp", "persona": ["hcp-medecin-generaliste"],
+                                                  "keywords": {"primary": "espace professionnels diabète asthme"}}, "# Pro\n")})
+    assert score(site, "SE304", "pro/index.md", SiteAudience.HCP).score == POOR  # no `home` option: linked from nowhere
+    site.project.homes = {"hcp": "pro/index.md"}  # site_config/hcp.yml: `home: pro/index.md`
+    site.replace_article(site.articles["pro/index.md"], [])  # facts computed before are stale
+    assert score(site, "SE304", "pro/index.md", SiteAudience.HCP) is None
+
+
 @settings(max_examples=300, deadline=None)
 @given(sets=st.lists(st.frozensets(st.sampled_from("abcdefgh"), min_size=1, max_size=7), min_size=2, max_size=12),
        threshold=st.sampled_from([0.5, 0.6, 0.8, 1.0]))

@@ -11,7 +11,7 @@ from carepress.cli.report import REPORTS_DIR, report
 from carepress.forked import available_jobs
 from carepress.seo.review import review, write
 from carepress.model.schema import SiteAudience
-from carepress.settings import load_project, read_mkdocs_yml
+from carepress.settings import audience_configs, load_project
 
 
 @report.command("seo")
@@ -31,8 +31,5 @@ def seo_report(config_file: Path, today: str | None, output: Path) -> None:
 
 def _site_urls(config_file: Path) -> dict[SiteAudience, str | None]:
     """Each site's address, from site_config/<audience>.yml beside the base configuration when present."""
-    urls = {}
-    for audience in SiteAudience:
-        audience_file = config_file.parent / "site_config" / f"{audience.value}.yml"
-        urls[audience] = read_mkdocs_yml(audience_file).get("site_url") if audience_file.exists() else None
-    return urls
+    sites = audience_configs(config_file)
+    return {audience: sites.get(audience.value, {}).get("site_url") for audience in SiteAudience}

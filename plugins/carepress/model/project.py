@@ -19,6 +19,7 @@ class Project:
     language: str = "fr"
     today: dt.date = field(default_factory=dt.date.today)
     expiry_warning_days: int = 30
+    homes: dict[str, str] = field(default_factory=dict)  # audience -> src_uri of its home page, when not index.md
 
     def check(self) -> None:
         if not self.content_dir.is_dir():

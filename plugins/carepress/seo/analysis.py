@@ -119,6 +119,7 @@ class AudienceIndex:
     """The pages of one site and the links between them."""
 
     pages: dict[str, PageFacts]
+    home: str | None = None  # the src_uri this site shows at its address when it is not index.md (`home` option)
     inbound: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_topic: dict[str, list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
@@ -180,8 +181,8 @@ class AudienceIndex:
         return self._prefix_index[threshold]
 
     @classmethod
-    def build(cls, pages: dict[str, PageFacts]) -> AudienceIndex:
-        index = cls(pages)
+    def build(cls, pages: dict[str, PageFacts], home: str | None = None) -> AudienceIndex:
+        index = cls(pages, home)
         for src_uri, page in pages.items():
             for target in page.internal_links:
                 index.inbound[target].add(src_uri)
@@ -214,7 +215,8 @@ class SiteFacts:
         if audience not in self._audiences:
             pages = {uri: page for uri, page in self.pages.items()
                      if audience is None or audience.accepts(page.article.meta.audience)}
-            self._audiences[audience] = AudienceIndex.build(pages)
+            home = self.site.project.homes.get(audience.value) if audience else None
+            self._audiences[audience] = AudienceIndex.build(pages, home)
         return self._audiences[audience]
 
 

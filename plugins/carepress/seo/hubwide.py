@@ -57,7 +57,7 @@ def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 @assessment("SE304", Severity.WARNING, "Orphan page", per_audience=True)
 def orphan(page: PageFacts, index: AudienceIndex) -> Assessment | None:
-    if page.is_home:
+    if page.is_home or page.article.src_uri == index.home:
         return None
     if index.inbound.get(page.article.src_uri):
         return Assessment(GOOD, "linked from other pages")
