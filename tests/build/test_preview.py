@@ -123,3 +123,32 @@ def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+def test_serve_redoes_an_article_saved_without_approval_alone_with_its_banner_and_the_pages_linking_to_it(hub, tmp_path):
+    ok = hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
+    hub.article("asthme/lien.md", title="Asthme : pour aller plus loin",
+                body="# Asthme : pour aller plus loin\n\nLire aussi [la fiche sur le quotidien](ok.md).\n")
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _get_until(f"{base}/asthme/ok/", 'data-cp-preview="approved"', process)
+        assert "CP401" not in _get_until(f"{base}/asthme/lien/", 'data-cp-preview="approved"', process)
+        # Saved as many editors do: written to a temporary file, renamed over the article. Not approved again.
+        temporary = ok.parent / "ok.md.tmp-5081"
+        temporary.write_text(ok.read_text(encoding="utf-8").replace("Un texte neutre", "Un texte révisé"), encoding="utf-8")
+        os.replace(temporary, ok)
+        page = _get_until(f"{base}/asthme/ok/", "Un texte révisé", process)
+        assert 'data-cp-preview="approved changed"' in page and "<strong>CP203</strong>" in page
+        _get_until(f"{base}/asthme/lien/", "<strong>CP401</strong>", process)  # it links to a page the build drops
+        log.flush()
+        text = (tmp_path / "serve.log").read_text(encoding="utf-8")
+        assert "Rebuilt 1 page(s) and 1 page(s)" in text  # through Session.rebuild, not a full build
+        assert text.count("Documentation built") == 1  # the first build only
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

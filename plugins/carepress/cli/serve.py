@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -16,6 +17,8 @@ from carepress.cli.build import AUDIENCES, audience_config, setup_logging
 from carepress.compliance.preview import PREVIEW_VARIABLE
 from carepress.settings import TODAY_VARIABLE, parse_today
 
+
+log = logging.getLogger("mkdocs.plugins.carepress.serve")
 
 WRITES = ("modified", "created", "deleted", "moved", "closed")  # watchdog event types that change a file
 
@@ -52,9 +55,10 @@ def serve(audience: str, config_dir: Path, dev_addr: str, open_in_browser: bool,
 
 
 def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_browser: bool) -> None:
-    """MkDocs' live-reload server, with CarePress' incremental rebuild: a saved article is redone
-    alone (`Session.rebuild`); anything else (configuration, registries, theme, a new file) builds
-    the whole preview again with a fresh configuration."""
+    """MkDocs' live-reload server, with CarePress' incremental rebuild: files written in the content
+    folder go to `Session.rebuild` (a saved article is redone alone, with the pages whose banner
+    depends on it; a new or removed file builds the whole preview); anything else (configuration,
+    registries, theme), or a rebuild that fails, builds the whole preview with a fresh configuration."""
     from urllib.parse import urlsplit
 
     from mkdocs.config import load_config
@@ -87,11 +91,15 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
         with lock:
             paths = sorted(changed)
             changed.clear()
-        if paths and all(path.suffix == ".md" and path.is_relative_to(docs_dir) for path in paths):
-            session.rebuild(paths)  # or a full build, when the edit may change other pages
-        else:  # the watcher's news came late, or a file other than an article changed
-            session = fresh_session()
-            session.full()
+        if paths and all(path.is_relative_to(docs_dir) for path in paths):
+            try:  # the edited pages alone, or a full build when the edit may change other pages
+                session.rebuild(paths)
+                return
+            except Exception as error:  # noqa: BLE001  a half-done rebuild: start again from a fresh state
+                log.warning(f"Incremental rebuild failed ({type(error).__name__}: {error}); building the whole preview")
+        # the watcher's news came late, or a configuration, registry or theme file changed
+        session = fresh_session()
+        session.full()
 
     class Recorder(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # reading a file (opened, closed_no_write) is no change

@@ -39,16 +39,20 @@ class Rule:
     code: Code
     check: RuleFunction
     per_audience: bool  # its verdict depends on the site being built (patient or HCP)
+    # Its verdict on a page depends on what other pages say (their links, keywords, topics), not only on
+    # which pages the site has: after a preview's edit, every page is judged again by it (`rejudge`).
+    across_pages: bool = False
 
 
 RULES: list[Rule] = []
 
 
-def rule(code: str, severity: Severity, title: str, per_audience: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+def rule(code: str, severity: Severity, title: str, per_audience: bool = False,
+         across_pages: bool = False) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule. Its docs page is docs/rules/<code>.md."""
 
     def register(function: RuleFunction) -> RuleFunction:
-        RULES.append(Rule(define(code, severity, title), function, per_audience))
+        RULES.append(Rule(define(code, severity, title), function, per_audience, across_pages))
         return function
 
     return register
@@ -60,15 +64,15 @@ def registered_rules() -> list[Rule]:
 
 
 def run_rules(article: Article, context: Context, shared: dict | None = None,
-              min_severity: Severity = Severity.INFO) -> list[Finding]:
-    """Every rule on one page. `shared` keeps the violations of rules that do not depend on the
-    audience, so a page on both sites is judged once by them (`judge`).
+              min_severity: Severity = Severity.INFO, rules: list[Rule] | None = None) -> list[Finding]:
+    """Every rule (or those of `rules`) on one page. `shared` keeps the violations of rules that do not
+    depend on the audience, so a page on both sites is judged once by them (`judge`).
 
     Rules whose findings cannot reach `min_severity` are skipped (a rule never raises its default
     severity), unless the page waives them: the manifest lists every waiver that was used."""
     waivers = article.meta.compliance.waive
     findings = []
-    for registered in registered_rules():
+    for registered in registered_rules() if rules is None else rules:
         code = registered.code
         if code.severity.rank > min_severity.rank and code.code not in waivers:
             continue
@@ -161,19 +165,26 @@ def evaluate(site: Site, audience: SiteAudience, min_severity: Severity = Severi
 
 def rejudge(site: Site, audience: SiteAudience, verdicts: dict[str, Verdict], changed: set[str],
             min_severity: Severity = Severity.INFO) -> dict[str, Verdict]:
-    """`verdicts` after the articles `changed` were edited (a preview): those pages are judged again,
-    and every page's links to pages left out (CP401) again. Other pages' hub-wide SEO advice
-    (orphans, cannibalisation) waits for the next full build."""
+    """`verdicts` after the articles `changed` were edited (a preview): those pages are judged again, and
+    every other page by the rules that look at other pages (`across_pages`: orphans, cannibalisation,
+    links between funnel stages) and for its links to pages left out (CP401). The rules that depend only
+    on which pages the site has are not run again: a new or removed page, or one entering or leaving
+    the site, takes a full build."""
     context = Context(site, audience, site.project.today)
+    across = [r for r in registered_rules() if r.across_pages]
+    again = {r.code.code for r in across} | {CP401.code}
     updated = {}
     for src_uri, verdict in verdicts.items():
-        findings = [f for f in verdict.findings if f.code != CP401.code]
+        article = site.articles.get(src_uri)
         if src_uri in changed:
-            article = site.articles[src_uri]
             in_audience = audience.accepts(article.meta.audience)
             findings = [f for f in site.load_findings if f.path == article.path]
             findings += run_rules(article, context, {}, min_severity) if in_audience else []
             verdict = Verdict(src_uri, article.path, in_audience)
+        else:
+            findings = [f for f in verdict.findings if f.code not in again]
+            if article is not None and verdict.in_audience:
+                findings += run_rules(article, context, None, min_severity, across)
         updated[src_uri] = replace(verdict, findings=findings)
     unpublished_link_findings(site, audience, updated)
     return updated

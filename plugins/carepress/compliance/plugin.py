@@ -140,9 +140,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         if article is not None:
             found = missing_mentions(output, self._mentions(article, state), article.path, state.audience.value)
             for finding in found:
-                state.verdicts[page.file.src_uri].findings.append(finding)
                 log.warning(f"{finding.location()} {finding.code} {finding.message}")
-            self.mention_findings[page.file.src_uri] = found
+            self._record_mentions(page, found)
         return output
 
     # carepress build's parallel path renders pages in forked workers: their findings come back here.
@@ -150,8 +149,19 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return self.mention_findings.pop(page.file.src_uri, [])
 
     def merge_page_state(self, page: Page, found: list) -> None:
-        if found:
-            self.state.verdicts[page.file.src_uri].findings.extend(found)
+        self._record_mentions(page, found)
+
+    def _record_mentions(self, page: Page, found: list) -> None:
+        """The mention findings of a page's latest rendering, in place of an earlier rendering's (a preview
+        renders again the pages whose banner changes with an edited page)."""
+        earlier = self.mention_findings.pop(page.file.src_uri, None)
+        if not found and not earlier:
+            return  # the usual case; and generated pages (privacy) have no verdict
+        findings = self.state.verdicts[page.file.src_uri].findings
+        if earlier:
+            findings[:] = [f for f in findings if all(f is not e for e in earlier)]
+        findings.extend(found)
+        self.mention_findings[page.file.src_uri] = found
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         state = build_state(config)

@@ -71,7 +71,10 @@ def preview_status(verdict: Verdict, article: Article | None, today: dt.date) ->
             states.append("expired")
         if any(f.code == CHANGED_SINCE_APPROVAL and not f.waived for f in verdict.findings):
             states.append("changed")
-    findings = [_banner_finding(f) for f in sorted(verdict.findings, key=lambda f: (f.severity.rank, f.line or 0))]
+    # Sorted on what they say alone, so that a page judged again after another page's edit lists them
+    # in the order a full build does.
+    ordered = sorted(verdict.findings, key=lambda f: (f.severity.rank, f.line or 0, f.code, f.message))
+    findings = [_banner_finding(f) for f in ordered]
     return PreviewStatus(states, verdict.published, findings)
 
 

@@ -258,8 +258,10 @@ class Registered:
 ASSESSMENTS: list[Registered] = []
 
 
-def assessment(code: str, severity: Severity, title: str, per_audience: bool = False) -> Callable[[Scorer], Scorer]:
-    """Register a scorer as the rule `code`: a poor score is a finding at `severity`, a middling one is info."""
+def assessment(code: str, severity: Severity, title: str, per_audience: bool = False,
+               across_pages: bool = False) -> Callable[[Scorer], Scorer]:
+    """Register a scorer as the rule `code`: a poor score is a finding at `severity`, a middling one is info.
+    `across_pages`: the score depends on other pages' links or keywords (see `rule`)."""
 
     def register(scorer: Scorer) -> Scorer:
         def check(article: Article, context: Context):
@@ -269,7 +271,7 @@ def assessment(code: str, severity: Severity, title: str, per_audience: bool = F
                 yield Violation(result.sentence, result.line, None if result.score <= POOR else Severity.INFO)
 
         check.__name__ = scorer.__name__
-        rule(code, severity, title, per_audience)(check)
+        rule(code, severity, title, per_audience, across_pages)(check)
         ASSESSMENTS.append(Registered(code, title, scorer))
         return scorer
 

@@ -222,7 +222,7 @@ def single_h1(page: PageFacts, index: AudienceIndex) -> Assessment:
     return Assessment(POOR, f"the page has {len(h1)} H1 headings; keep one `# ` heading and make the others `## `", h1[1].line)
 
 
-@assessment("SE302", Severity.INFO, "No link to other funnel stages of the topic", per_audience=True)
+@assessment("SE302", Severity.INFO, "No link to other funnel stages of the topic", per_audience=True, across_pages=True)
 def funnel_links(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     meta = page.article.meta
     if not meta.topic or meta.content_type is ContentType.CORPORATE:

@@ -9,7 +9,7 @@ from carepress.seo.analysis import GOOD, OK, POOR, Assessment, AudienceIndex, Pa
 LONG_TAIL_WORDS = 3
 NEAR_IDENTICAL = 0.8  # Jaccard similarity of two pages' stemmed keyword sets
 
-@assessment("SE210", Severity.WARNING, "Keyword cannibalisation", per_audience=True)
+@assessment("SE210", Severity.WARNING, "Keyword cannibalisation", per_audience=True, across_pages=True)
 def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems:
         return None
@@ -55,7 +55,7 @@ def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return Assessment(GOOD, "keywords are neutral")
 
 
-@assessment("SE304", Severity.WARNING, "Orphan page", per_audience=True)
+@assessment("SE304", Severity.WARNING, "Orphan page", per_audience=True, across_pages=True)
 def orphan(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if page.is_home or page.article.src_uri == index.home:
         return None
