@@ -235,14 +235,20 @@ def site_facts(site: Site) -> SiteFacts:
     return facts
 
 
+def indexed_facts(site: Site) -> SiteFacts:
+    """The facts of `site` with the link graph and keyword index of each site built: done before
+    forking, so that worker processes share them instead of each building them again."""
+    facts = site_facts(site)
+    for audience in SiteAudience:
+        facts.audience(audience)
+    return facts
+
+
 @before_pages
 def _index_the_hub(site: Site, rules: list[Rule]) -> None:
-    """The link graph and keyword index of each site, built once before pages are judged (in workers)."""
     scored = {registered.code for registered in ASSESSMENTS}
     if any(registered.code.code in scored for registered in rules):
-        facts = site_facts(site)
-        for audience in SiteAudience:
-            facts.audience(audience)
+        indexed_facts(site)
 
 
 Scorer = Callable[[PageFacts, AudienceIndex], Assessment | None]

@@ -21,7 +21,7 @@ from carepress.model.schema import FunnelStage, SiteAudience
 from carepress.report.finding import Severity
 from carepress.model.site import Site
 from carepress.seo import metadata
-from carepress.seo.analysis import GOOD, POOR, registered_assessments, score_page, site_facts
+from carepress.seo.analysis import GOOD, POOR, indexed_facts, registered_assessments, score_page
 from carepress.seo.hubwide import coverage_matrix
 from carepress.seo.pixels import title_width, truncate_to_width
 
@@ -89,13 +89,10 @@ class Review:
 def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1) -> Review:
     """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
     Pages are scored in `jobs` forked processes."""
-    facts = site_facts(site)
+    facts = indexed_facts(site)
     verdicts = all_verdicts(site, Severity.ERROR, jobs)  # what is published: the blocking rules are enough
     published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
     titles = {registered.code: registered.title for registered in registered_assessments()}
-    for audience in SiteAudience:
-        facts.audience(audience)  # the hub's index, built once before the pages are scored
-
     def page_review(src_uri: str) -> PageReview:
         page = facts.pages[src_uri]
         meta = page.article.meta

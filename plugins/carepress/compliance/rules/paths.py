@@ -29,13 +29,13 @@ def folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-_index: list = [None, {}]  # [site, {audience: addresses}]: the last site judged, so pages are not compared pairwise
+_index: list = [None, -1, {}]  # [site, its revision, {audience: addresses}]: pages are not compared pairwise
 
 
 def _addresses(context: Context) -> dict[str, list[str]]:
-    if _index[0] is not context.site:
-        _index[:] = [context.site, {}]
-    by_audience = _index[1]
+    if _index[0] is not context.site or _index[1] != context.site.revision:
+        _index[:] = [context.site, context.site.revision, {}]
+    by_audience = _index[2]
     if context.audience not in by_audience:
         by_address: dict[str, list[str]] = {}
         for src_uri, article in sorted(context.site.articles.items()):
