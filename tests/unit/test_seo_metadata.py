@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from carepress.model.schema import SiteAudience
@@ -15,7 +17,7 @@ from carepress.seo import metadata
 from carepress.seo.analysis import site_facts
 from carepress.seo.pixels import title_width, truncate_to_width
 from carepress.seo.sitemap import SitemapEntry, robots_txt, sitemap_xml
-from carepress.seo.text import outline, page_url, resolve_link, words
+from carepress.seo.text import headings, outline, page_url, resolve_link, words
 from tests.conftest import REPO
 from tests.unit.seo_helpers import SITE_URL, make_site
 
@@ -137,3 +139,16 @@ def test_markdown_outline_and_links():
     assert resolve_link("page.md", "../../x.md") is None and resolve_link("a.md", "https://x.org/y.md") is None
     assert page_url("index.md") == "" and page_url("a/index.md") == "a/" and page_url("a/b.md") == "a/b/"
     assert words("L'asthme d’effort, c'est sûr") == ["asthme", "effort", "est", "sur"]
+    assert headings(body, 10) == result.headings
+
+
+MARKDOWN_LINES = ["# Titre", "## Sous-titre {#x}", "Texte **gras**", "suite du paragraphe", "", "   ", "===", "---",
+                  "- item", "> citation", "```", "~~~", "    code indenté", "!!! note", "<div>", "| a | b |", "####### sept"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_LINES), max_size=30), st.integers(min_value=1, max_value=50))
+def test_headings_alone_are_the_outlines_headings(lines, first_line):
+    """SE301 reads the headings without the outline: both must agree on every body."""
+    body = "\n".join(lines)
+    assert headings(body, first_line) == outline(body, first_line).headings

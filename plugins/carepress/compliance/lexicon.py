@@ -99,12 +99,31 @@ class Match:
     label: str  # a short description for the message
 
 
+class _KeyMemo(dict):
+    """word -> its matching key (stem or singular), computed once per word: texts share most of their words."""
+
+    LIMIT = 200_000  # distinct words kept; a hostile text of random words cannot grow it without bound
+
+    def __init__(self, key: callable) -> None:
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        found = self[word] = self.key(word)
+        return found
+
+
 @dataclass
 class PhraseMatcher:
     """Token sequences looked up by their first token: linear in the text's length."""
 
     key: callable
     phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.keys = _KeyMemo(self.key)
 
     def add(self, phrase: str, entry: str, label: str) -> None:
         tokens = tuple(self.key(t) for t in _WORD.findall(fold_text(phrase)))
@@ -113,14 +132,14 @@ class PhraseMatcher:
 
     def find(self, folded: str, words: list[str], vocabulary: frozenset[str]) -> list[tuple[int, int, str, str]]:
         """(start, end, entry, label) in `folded`, whose words (`_WORD.findall`) are `words`, `vocabulary` their set."""
-        phrases, key = self.phrases, self.key
-        present = {key(word) for word in vocabulary}  # a text's distinct words are few
+        phrases, key = self.phrases, self.keys.__getitem__
+        present = set(map(key, vocabulary))  # a text's distinct words are few, and mostly known
         # Only phrases whose every token the text has can match: most texts have none, and are not scanned.
-        possible = {first: [candidate for candidate in phrases[first] if present.issuperset(candidate[0])]
-                    for first in present.intersection(phrases)}
-        starting = {word for word in vocabulary if possible.get(key(word))}
-        if not starting:
+        possible = {first: candidates for first in present.intersection(phrases)
+                    if (candidates := [candidate for candidate in phrases[first] if present.issuperset(candidate[0])])}
+        if not possible:
             return []
+        starting = {word for word in vocabulary if key(word) in possible}
         hits = [(position, phrase, entry, label) for position, word in enumerate(words) if word in starting
                 for phrase, entry, label in possible[key(word)]
                 if tuple(map(key, words[position:position + len(phrase)])) == phrase]

@@ -42,10 +42,11 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
 
 
-def read_file(file: Path, content_dir: Path, display_root: Path) -> Loaded:
+def read_file(file: Path, content_dir: Path, display_root: Path, resolved: dict[Path, Path] | None = None) -> Loaded:
+    """`resolved`: folders already resolved during this reading of the tree (see `escapes_content`)."""
     src_uri = file.relative_to(content_dir).as_posix()
     shown = _display_path(file, display_root)
-    if escapes_content(file, content_dir):
+    if escapes_content(file, content_dir, resolved):
         return Loaded(src_uri, shown, None, [make(CP111, shown, None,
             "this link points outside the content folder and is not read; copy the file into the content folder instead")])
     try:
@@ -197,16 +198,30 @@ def _display_path(file: Path, root: Path) -> str:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+    return path == folder or str(path).startswith(os.path.join(str(folder), ""))
 
 
-def escapes_content(file: Path, content_dir: Path) -> bool:
-    """True when a file (or a folder it sits in) is a link that leads outside the content folder, or nowhere."""
+def escapes_content(file: Path, content_dir: Path, resolved: dict[Path, Path] | None = None) -> bool:
+    """True when a file (or a folder it sits in) is a link that leads outside the content folder, or nowhere.
+
+    `resolved` keeps each folder's real path for one reading of the tree: the files of a folder share it,
+    and resolving every file's whole path again was a fifth of reading the tree."""
+    resolved = {} if resolved is None else resolved
     try:
-        real = file.resolve(strict=True)
+        if file.is_symlink():
+            real = file.resolve(strict=True)
+        else:
+            real = _real_folder(file.parent, resolved) / file.name
+        root = _real_folder(content_dir, resolved)
     except (OSError, RuntimeError):  # a broken link, or a loop of links
         return True
-    return not _inside(real, content_dir.resolve())
+    return not _inside(real, root)
+
+
+def _real_folder(folder: Path, resolved: dict[Path, Path]) -> Path:
+    if folder not in resolved:
+        resolved[folder] = folder.resolve(strict=True)
+    return resolved[folder]
 
 
 def escaping_links(content_dir: Path, display_root: Path) -> list[Finding]:

@@ -35,8 +35,9 @@ def load_site(project: Project, files: list[Path] | None = None) -> Site:
     registries = load_registries(project.registry_dir, project.root)
     site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
     site.load_findings.extend(escaping_links(project.content_dir, project.root))
+    resolved: dict[Path, Path] = {}
     for file in files if files is not None else iter_markdown(project.content_dir):
-        loaded = read_file(file, project.content_dir, project.root)
+        loaded = read_file(file, project.content_dir, project.root, resolved)
         site.load_findings.extend(loaded.findings)
         if loaded.article:
             site.articles[loaded.src_uri] = loaded.article

@@ -13,8 +13,11 @@ class Severity(StrEnum):
     INFO = "info"
 
     @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+    def rank(self) -> int:  # asked for every rule on every page: a lookup, not a new dict
+        return _RANKS[self]
+
+
+_RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 DOCS_DIR = Path(__file__).resolve().parents[3] / "docs" / "rules"

@@ -21,7 +21,7 @@ from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
 from carepress.report.finding import Severity
 from carepress.seo import metadata
-from carepress.seo.text import Analyzer, Outline, analyzer, links, outline, page_url, resolve_link
+from carepress.seo.text import Analyzer, Heading, Outline, analyzer, headings, links, outline, page_url, resolve_link
 
 GOOD, OK, POOR = 9, 6, 3  # Yoast's traffic lights
 
@@ -49,6 +49,12 @@ class PageFacts:
     @cached_property
     def outline(self) -> Outline:
         return outline(self.article.body, self.article.body_line)
+
+    @cached_property
+    def h1(self) -> list[Heading]:
+        # Checked on every page (SE301); the outline, ten times dearer, only when another rule needs it.
+        found = self.outline.headings if "outline" in self.__dict__ else headings(self.article.body, self.article.body_line)
+        return [heading for heading in found if heading.level == 1]
 
     @cached_property
     def url(self) -> str:

@@ -130,7 +130,7 @@ def keyword_shape(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 @assessment("SE200", Severity.INFO, "Primary keyword not in the H1")
 def keyword_in_h1(page: PageFacts, index: AudienceIndex) -> Assessment | None:
-    h1 = page.outline.h1
+    h1 = page.h1
     return _placement(page, h1[0].text if h1 else page.article.meta.title, "the H1",
                       h1[0].line if h1 else None, "put it in the `# ` heading")
 
@@ -214,7 +214,7 @@ def text_length(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 @assessment("SE301", Severity.WARNING, "Not exactly one H1")
 def single_h1(page: PageFacts, index: AudienceIndex) -> Assessment:
-    h1 = page.outline.h1
+    h1 = page.h1
     if len(h1) == 1:
         return Assessment(GOOD, "one H1")
     if not h1:

@@ -6,6 +6,7 @@ Everything here works on the Markdown source, so `carepress check` never renders
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 import posixpath
 import re
 import unicodedata
@@ -157,14 +158,67 @@ def plain_text(markdown: str) -> str:
     return " ".join(EMPHASIS.sub("", text).split())
 
 
+def _classified(body: str, first_line: int) -> Iterator[tuple[str, int, str, re.Match | None]]:
+    """(kind, file line, line, match) of each line of a body outside code blocks, and of the fences.
+
+    Kinds: "fence", "heading" (ATX, with its match), "setext" (the underline of a one-line paragraph,
+    with its match), "blank", "block" (list item, quote, admonition, table, HTML, indented code), "text"."""
+    in_fence = False
+    previous = ""
+    paragraph = 0  # lines of the open paragraph
+    for index, line in enumerate(body.split("\n")):
+        number = first_line + index
+        if FENCE.match(line):
+            in_fence = not in_fence
+            paragraph = 0
+            yield "fence", number, line, None
+            continue
+        if in_fence:
+            continue
+        heading = HEADING.match(line)
+        setext = SETEXT.match(line) if paragraph == 1 and previous.strip() else None
+        if heading:
+            paragraph = 0
+            yield "heading", number, line, heading
+        elif setext:
+            paragraph = 0
+            yield "setext", number, line, setext
+        elif not line.strip():
+            paragraph = 0
+            yield "blank", number, line, None
+        elif BLOCK_START.match(line) or line.startswith("    "):
+            paragraph = 0
+            yield "block", number, line, None
+        else:
+            paragraph += 1
+            yield "text", number, line, None
+        previous = line
+
+
+def _heading(kind: str, match: re.Match, number: int, paragraph_line: str) -> Heading:
+    if kind == "heading":
+        return Heading(len(match.group(1)), plain_text(ATTRS.sub("", match.group(2))), number)
+    return Heading(1 if match.group(1)[0] == "=" else 2, plain_text(ATTRS.sub("", paragraph_line)), number - 1)
+
+
+def headings(body: str, first_line: int) -> list[Heading]:
+    """The headings of a Markdown body, as `outline` finds them, without the rest of the outline."""
+    found: list[Heading] = []
+    last_text = ""
+    for kind, number, line, match in _classified(body, first_line):
+        if kind == "text":
+            last_text = line.strip()
+        elif kind in ("heading", "setext"):
+            found.append(_heading(kind, match, number, last_text))
+    return found
+
+
 def outline(body: str, first_line: int) -> Outline:
     result = Outline()
     prose: list[str] = []
     paragraph: list[str] = []
     paragraph_plain: list[str] = []  # each line's plain text: a one-line paragraph is not converted twice
     paragraph_line = 0
-    in_fence = False
-    previous = ""
 
     def close_paragraph() -> None:
         if paragraph:
@@ -174,32 +228,24 @@ def outline(body: str, first_line: int) -> Outline:
             paragraph.clear()
             paragraph_plain.clear()
 
-    for index, line in enumerate(body.split("\n")):
-        number = first_line + index
-        if FENCE.match(line):
-            in_fence = not in_fence
+    for kind, number, line, match in _classified(body, first_line):
+        if kind == "fence":
             close_paragraph()
-            continue
-        if in_fence:
             continue
         if "](" in line:
-            for match in IMAGE.finditer(line):
-                result.images.append((match.group(1).strip(), number))
+            for image in IMAGE.finditer(line):
+                result.images.append((image.group(1).strip(), number))
         result.links.extend(_line_links(line, number))
-        heading = HEADING.match(line)
-        setext = SETEXT.match(line) if paragraph and len(paragraph) == 1 and previous.strip() else None
-        if heading:
+        if kind == "heading":
             close_paragraph()
-            text = plain_text(ATTRS.sub("", heading.group(2)))
-            result.headings.append(Heading(len(heading.group(1)), text, number))
-            prose.append(text)
-        elif setext:
+            result.headings.append(_heading(kind, match, number, ""))
+            prose.append(result.headings[-1].text)
+        elif kind == "setext":
             paragraph_plain.pop()
-            text = plain_text(ATTRS.sub("", paragraph.pop()))
-            result.headings.append(Heading(1 if setext.group(1)[0] == "=" else 2, text, number - 1))
-        elif not line.strip():
+            result.headings.append(_heading(kind, match, number, paragraph.pop()))
+        elif kind == "blank":
             close_paragraph()
-        elif BLOCK_START.match(line) or line.startswith("    "):
+        elif kind == "block":
             close_paragraph()
             prose.append(plain_text(re.sub(r"^\s*(?:[-*+]|\d+[.)]|>|!!!|\?\?\?)\s*", "", line)))
         else:
@@ -208,7 +254,6 @@ def outline(body: str, first_line: int) -> Outline:
             paragraph.append(line.strip())
             paragraph_plain.append(plain_text(line))
             prose.append(paragraph_plain[-1])
-        previous = line
     close_paragraph()
     result.plain = " ".join(prose)
     return result
