@@ -37,6 +37,18 @@ article = sorted(Path("content/diabete-type-2").rglob("fiche-*.md"))[0]
 article.write_text(article.read_text(encoding="utf-8") + f"\\nRévisé ({time.time_ns()}).\\n", encoding="utf-8")
 reapprove(article)  # edited and approved again: what a CI build after a review sees
 """
+# The vanilla configuration (no CarePress plugin) through CarePress' builder, from an empty page cache like
+# the cold `carepress build`: the plugins' overhead on the path `carepress build` takes.
+VANILLA_FAST_SCRIPT = """
+from pathlib import Path
+from mkdocs.config import load_config
+from carepress.build.parallel import build
+config = load_config("vanilla.yml", site_dir="site/vanilla-fast")
+config.plugins.on_startup(command="build", dirty=False)
+built = build(config, cache_dir=Path(".cache/vanilla"))
+config.plugins.on_shutdown()
+assert built.serial_reason is None, built.serial_reason
+"""
 PREVIEW_SCRIPT = """
 import os, sys, time
 from pathlib import Path
@@ -76,6 +88,7 @@ def steps(hub: Path) -> dict[str, list[str]]:
     carepress = [str(BIN / "carepress")]
     return {
         "vanilla": [str(BIN / "mkdocs"), "build", "-q", "-f", "vanilla.yml"],
+        "vanilla_fast": [sys.executable, "-c", VANILLA_FAST_SCRIPT],
         "carepress_serial": [*carepress, "build", "-a", "patient", "--jobs", "1", "--no-cache", "-d", "site/serial"],
         "carepress": [*carepress, "build", "-a", "patient", "-d", "site/fast"],  # an empty page cache: cold
         "edit": [sys.executable, "-c", EDIT_SCRIPT],  # not a timed result: prepares the next step
@@ -108,7 +121,7 @@ def measure_size(size: int, workdir: Path, skip: set[str], repeat: int) -> Row:
                 continue
             if "error" in row.results.get(step, {}):
                 continue
-            if step == "carepress":
+            if step in ("carepress", "vanilla_fast"):
                 shutil.rmtree(hub / ".cache", ignore_errors=True)  # cold: an empty page cache
             print(f"  {size:>6} articles, run {attempt}/{repeat}: {step} ...", file=sys.stderr, flush=True)
             result = measure.run(command, hub, env)
@@ -145,28 +158,37 @@ def _cell(value: float | None, fmt: str) -> str:
     return format(value, fmt) if value is not None else "n/a"
 
 
+def _overhead(row: Row, without: str, plugged: str) -> str:
+    """How much longer `plugged` (with the CarePress plugins) took than `without` (the same build without them)."""
+    base, total = _seconds(row, without), _seconds(row, plugged)
+    cpu_base, cpu_total = (row.results.get(s, {}).get("cpu_seconds") for s in (without, plugged))
+    if not (base and total and cpu_base and cpu_total):
+        return "n/a"
+    return f"{(total / base - 1) * 100:+.1f} % (CPU {(cpu_total / cpu_base - 1) * 100:+.1f} %)"
+
+
 def table(rows: list[Row]) -> str:
-    lines = ["| articles | vanilla MkDocs (s) | CarePress serial (s) | CarePress build, cold (s) "
-             "| CarePress build, one article edited (s) | check (s) | report seo (s) | preview after one edit (s) "
-             "| peak memory, cold build (MB) | plugins overhead | speed-up cold | speed-up one edit | build / check |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| articles | vanilla MkDocs (s) | vanilla pages, CarePress builder (s) | CarePress serial (s) "
+             "| CarePress build, cold (s) | CarePress build, one article edited (s) | check (s) | report seo (s) "
+             "| preview after one edit (s) | peak memory, cold build (MB) | plugins overhead, serial | plugins overhead, "
+             "parallel | speed-up cold | speed-up one edit | build / check |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        vanilla, serial, cold, cached, check = (_seconds(row, s) for s in
-                                                ("vanilla", "carepress_serial", "carepress", "carepress_cached", "check"))
-        cpu_vanilla, cpu_serial = (row.results.get(s, {}).get("cpu_seconds") for s in ("vanilla", "carepress_serial"))
-        overhead = (f"{(serial / vanilla - 1) * 100:+.1f} % (CPU {(cpu_serial / cpu_vanilla - 1) * 100:+.1f} %)"
-                    if vanilla and serial else "n/a")
+        vanilla, vanilla_fast, serial, cold, cached, check = (
+            _seconds(row, s) for s in ("vanilla", "vanilla_fast", "carepress_serial", "carepress", "carepress_cached", "check"))
+        overhead = _overhead(row, "vanilla", "carepress_serial")
+        overhead_parallel = _overhead(row, "vanilla_fast", "carepress")
         speedup = f"{vanilla / cold:.2f}×" if vanilla and cold else "n/a"
         speedup_cached = f"{vanilla / cached:.2f}×" if vanilla and cached else "n/a"
         ratio = f"{cold / check:.1f}×" if cold and check else "n/a"
         memory = row.results.get("carepress", {}).get("peak_tree_mb")
-        lines.append(f"| {row.size:,} | {_cell(vanilla, '.1f')} | {_cell(serial, '.1f')} | {_cell(cold, '.1f')} "
-                     f"| {_cell(cached, '.1f')} | {_cell(check, '.2f')} | {_cell(_seconds(row, 'report_seo'), '.2f')} "
-                     f"| {_cell(row.preview_seconds, '.2f')} | {_cell(memory, '.0f')} | {overhead} | {speedup} "
-                     f"| {speedup_cached} | {ratio} |")
+        lines.append(f"| {row.size:,} | {_cell(vanilla, '.1f')} | {_cell(vanilla_fast, '.1f')} | {_cell(serial, '.1f')} "
+                     f"| {_cell(cold, '.1f')} | {_cell(cached, '.1f')} | {_cell(check, '.2f')} "
+                     f"| {_cell(_seconds(row, 'report_seo'), '.2f')} | {_cell(row.preview_seconds, '.2f')} "
+                     f"| {_cell(memory, '.0f')} | {overhead} | {overhead_parallel} | {speedup} | {speedup_cached} | {ratio} |")
     if len(rows) >= 2:
         small, large = rows[-2], rows[-1]
-        for step in ("vanilla", "carepress_serial", "carepress"):
+        for step in ("vanilla", "vanilla_fast", "carepress_serial", "carepress"):
             if _seconds(small, step) and _seconds(large, step):
                 lines.append(f"\n{step}: {small.size:,} → {large.size:,} articles, time × "
                              f"{_seconds(large, step) / _seconds(small, step):.2f} (articles × {large.size / small.size:.1f})")

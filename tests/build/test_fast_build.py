@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generator import generate, reapprove
+from benchmarks.run import VANILLA_FAST_SCRIPT
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.build
@@ -56,6 +57,18 @@ def test_parallel_build_writes_the_same_pages_as_mkdocs_itself(generated):
     different = [name for name in expected if produced[name] != expected[name]]
     assert different == []
     assert "absente.md" in fast.stderr  # warnings from workers are re-emitted by the parent
+
+
+def test_the_benchmarks_plugin_free_build_on_the_fast_path_equals_vanilla_mkdocs(generated):
+    """`make bench` measures the plugins' overhead on the fast path against this build: the same pages, no plugin."""
+    vanilla = run(["mkdocs", "build", "-f", "vanilla.yml", "-d", str(generated / "out" / "plain")], generated)
+    assert vanilla.returncode == 0, vanilla.stderr
+    fast = subprocess.run([sys.executable, "-c", VANILLA_FAST_SCRIPT], cwd=generated, capture_output=True, text=True,
+                          env={**os.environ, **REPRODUCIBLE}, timeout=300)
+    assert fast.returncode == 0, fast.stderr  # the script asserts that the pages were done in parallel
+    produced = tree(generated / "site" / "vanilla-fast")
+    assert len([name for name in produced if name.endswith("index.html")]) >= 40
+    assert produced == tree(generated / "out" / "plain")
 
 
 def test_serial_path_is_taken_with_one_job_and_gives_the_same_site(generated):

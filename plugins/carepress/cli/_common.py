@@ -40,7 +40,7 @@ def configuration_errors(command):
     return wrapper
 
 
-def load_for_the_run(project: Project) -> Site:
+def load_for_the_run(project: Project, jobs: int = 1) -> Site:
     """The content tree, for a command that reads it once and exits.
 
     Its tens of thousands of objects live until the end, and make no garbage: the collector is off
@@ -48,7 +48,7 @@ def load_for_the_run(project: Project) -> Site:
     articles, those scans were about a quarter of `check`)."""
     gc.disable()
     try:
-        site = load_site(project)
+        site = load_site(project, jobs=jobs)
     finally:
         gc.freeze()
         gc.enable()

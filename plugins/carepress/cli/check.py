@@ -46,7 +46,7 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
             fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
         project.content_dir = outside[0].resolve()
     jobs = jobs or available_jobs()
-    site = load_for_the_run(project)
+    site = load_for_the_run(project, jobs)
     threshold = Severity(min_severity)
     findings = check_all(site, threshold, jobs)  # rules that cannot report at this severity are not run
     if paths and not outside:  # judged against the whole tree, reported for the files asked about

@@ -27,7 +27,7 @@ from carepress.settings import load_project
 def compliance_report(output: Path, config_file: Path, today: str | None) -> None:
     """Write reports/compliance/ (JSON, SARIF, HTML) and reports/manifest/ (what each site would publish)."""
     project, _ = load_project(config_file, today)
-    site = load_for_the_run(project)
+    site = load_for_the_run(project, available_jobs())
     folder = output / "compliance"
     folder.mkdir(parents=True, exist_ok=True)
     verdicts = all_verdicts(site, jobs=available_jobs())

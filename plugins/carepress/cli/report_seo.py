@@ -23,7 +23,7 @@ from carepress.settings import audience_configs, load_project
 def seo_report(config_file: Path, today: str | None, output: Path) -> None:
     """Write the SEO review: scores and snippet per page, coverage matrix, hub-wide issues."""
     project, _ = load_project(config_file, today)
-    result = review(load_for_the_run(project), _site_urls(config_file), available_jobs())
+    result = review(load_for_the_run(project, available_jobs()), _site_urls(config_file), available_jobs())
     for path in write(result, output):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.pages)} page(s), {result.gaps} content gap(s) in the persona × stage matrix", err=True)

@@ -28,7 +28,7 @@ STATE_ORDER = ("approved", "changed since approval", "approval incomplete", "exp
 def status(config_file: Path, today: str | None, as_json: bool) -> None:
     """List pages by workflow state, then approvals expiring within the warning window."""
     project, _ = load_project(config_file, today)
-    site = load_for_the_run(project)
+    site = load_for_the_run(project, available_jobs())
     # A page's workflow state comes from its blocking findings: the other rules need not run.
     data = compliance_data(site, all_verdicts(site, Severity.ERROR, available_jobs()))
     groups: dict[str, list[dict]] = defaultdict(list)

@@ -70,7 +70,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         audience = SiteAudience(self.config.audience)
         try:
-            site = load_site(self.project)
+            site = load_site(self.project, jobs=self.jobs)
             verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs)
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
@@ -78,10 +78,11 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         self.mention_findings: dict[str, list] = {}
         dropped = 0
         docs_dir = Path(config.docs_dir)
+        resolved: dict[Path, Path] = {}
         for file in list(files):
             source = docs_dir / file.src_uri
             from_docs = file.generated_by is None and os.path.normpath(file.abs_src_path or "") == os.path.normpath(source)
-            if from_docs and escapes_content(source, docs_dir):
+            if from_docs and escapes_content(source, docs_dir, resolved):
                 files.remove(file)  # a link out of docs_dir: MkDocs would publish its target
                 if file.is_documentation_page():
                     dropped += 1

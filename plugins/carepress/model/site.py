@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from carepress.model.article import Article
-from carepress.model.loader import escaping_links, iter_markdown, read_file
+from carepress.forked import forked_map
+from carepress.model.loader import Loaded, escaping_links, iter_markdown, read_file
 from carepress.model.project import Project
 from carepress.model.registries import Persona, Product, load_registries
 from carepress.report.finding import Finding
@@ -29,15 +30,22 @@ class Site:
         self.revision += 1
 
 
-def load_site(project: Project, files: list[Path] | None = None) -> Site:
-    """Load the registries and every Markdown file (or only `files`) of the content folder."""
+def load_site(project: Project, files: list[Path] | None = None, jobs: int = 1) -> Site:
+    """Load the registries and every Markdown file (or only `files`) of the content folder.
+
+    With `jobs` > 1, files are parsed in forked processes (an article pickles back in a fifth of
+    the time it takes to parse)."""
     project.check()
     registries = load_registries(project.registry_dir, project.root)
     site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
     site.load_findings.extend(escaping_links(project.content_dir, project.root))
-    resolved: dict[Path, Path] = {}
-    for file in files if files is not None else iter_markdown(project.content_dir):
-        loaded = read_file(file, project.content_dir, project.root, resolved)
+    resolved: dict[Path, Path] = {}  # per process: each worker resolves the folders of its own files
+
+    def read(file: Path) -> Loaded:
+        return read_file(file, project.content_dir, project.root, resolved)
+
+    listed = files if files is not None else list(iter_markdown(project.content_dir))
+    for loaded in forked_map(read, listed, jobs):
         site.load_findings.extend(loaded.findings)
         if loaded.article:
             site.articles[loaded.src_uri] = loaded.article
