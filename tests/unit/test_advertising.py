@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from carepress.compliance.lexicon import fold, load_lexicons
+from carepress.compliance.lexicon import _WORD, _vocabulary, fold, load_lexicons
 from carepress.model.registries import ConfigurationError
 from tests.conftest import REPO
 from tests.unit.helpers import codes, findings_of
@@ -34,6 +36,12 @@ def test_medicine_names_match_across_case_accents_plural_and_look_alikes(text):
                                   "ils se concerta", "une batterie au lithium"])
 def test_neutral_words_are_not_medicines(text):
     assert _lexicons().find_medicines(text) == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("aé1_ -'’°—.\u00a0\u0301\t\n\x1c«»"), st.characters()), max_size=60))
+def test_the_fast_vocabulary_has_the_words_the_regex_finds(text):
+    assert _vocabulary(text) == frozenset(_WORD.findall(text))
 
 
 def test_confusables_fold_to_latin_skeletons_with_original_offsets():
