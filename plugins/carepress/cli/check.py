@@ -26,7 +26,7 @@ from carepress.settings import load_project
 @click.option("--min-severity", type=click.Choice(("error", "warning", "info")), default="warning", show_default=True,
               help="Leave out findings below this severity (info: SEO scores that are fine but could be better).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes that share the judging of pages (default: the CPUs available).")
+              help="Processes that share the reading and the judging of pages (default: the CPUs available).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @configuration_errors
 def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, min_severity: str,
