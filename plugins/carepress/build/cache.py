@@ -12,13 +12,17 @@ Used only when every plugin with page events is known to be safe to skip for an 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
 import os
 import pickle
 import platform
+import shutil
+import struct
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,7 @@ import yaml
 
 from carepress.settings import TODAY_VARIABLE
 
-FORMAT = "2"  # bump when what is stored changes
+FORMAT = "3"  # bump when what is stored changes
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -111,34 +115,181 @@ def page_key(inputs: str, page: Any, extra: list[str]) -> str:
     return _digest(inputs, page.file.src_uri, source, *extra)
 
 
+PACK_PREFIX, TEMPORARY_PREFIX = "pack-", ".tmp-"
+_FOOTER = struct.Struct("<Q8s")  # the index's length, then a mark that the pack was sealed
+_SEALED = b"CPPACK1\n"
+STALE_TEMPORARY_SECONDS = 3600  # a temporary pack this old was left by a killed build
+MAX_PACKS = 32  # beyond this, the smallest packs are merged (each incremental build adds one or two)
+
+
 class PageCache:
-    """A folder of pickled results, one file per key; entries not used by a build are removed after it."""
+    """Results by key, in pack files: each process appends what it computes to its own pack.
+
+    Thousands of small files made a cold build spend seconds in the kernel creating them (on
+    ext4, creating a file near many recently deleted ones is slow), so a worker writes one file
+    for its share of the pages. A pack is written under a temporary name and renamed once sealed
+    with its index: concurrent builds never read half a pack. Keys are content hashes, so an
+    entry is never wrong, only unused; `prune` drops packs whose entries this build did not use
+    and rewrites packs that are mostly unused.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.used: set[str] = set()
         folder.mkdir(parents=True, exist_ok=True)
+        self._where: dict[str, tuple[str, int, int]] = {}  # key -> (pack, offset, length)
+        self._readers: dict[str, int] = {}  # pack -> open file descriptor
+        self._writer: _PackWriter | None = None
+        self._index(self._packs())
 
     def has(self, key: str) -> bool:
         self.used.add(key)
-        return (self.folder / key).is_file()
+        return key in self._where
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
+        data = self._read(key)
         try:
-            with open(self.folder / key, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None if data is None else pickle.loads(data)
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
             return None
 
     def put(self, key: str, value: Any) -> None:
+        """Appended to this process' pack, readable once `seal` has run in this process."""
         self.used.add(key)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.folder / key)  # concurrent builds never read half an entry
+        if self._writer is None or self._writer.pid != os.getpid():  # a forked worker starts its own
+            self._writer = _PackWriter(self.folder)
+        self._writer.add(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def seal(self) -> None:
+        """Publishes what this process has put (a worker calls it at the end of its share)."""
+        if self._writer is not None and self._writer.pid == os.getpid():
+            pack, index = self._writer.seal()
+            for key, (offset, length) in index.items():
+                self._where[key] = (pack, offset, length)
+        self._writer = None
 
     def prune(self) -> None:
-        for path in self.folder.iterdir():
-            if path.name not in self.used and not path.name.startswith(".tmp-"):
-                path.unlink(missing_ok=True)
+        """After a build: packs it did not use go, mostly unused or too many small packs are merged."""
+        self.seal()
+        packs = self._packs()
+        keep: dict[str, dict[str, tuple[int, int]]] = {}
+        for pack, index in packs.items():
+            if any(key in self.used for key in index):
+                keep[pack] = index
+            else:
+                self._remove(pack)
+        self._index(keep)  # with the packs this build's workers wrote
+        live = {pack: sum(length for key, (_, length) in index.items() if key in self.used)
+                for pack, index in keep.items()}
+        mostly_unused = [pack for pack, index in keep.items()
+                         if 2 * live[pack] < sum(length for _, length in index.values())]
+        by_size = sorted((pack for pack in keep if pack not in mostly_unused), key=live.__getitem__)
+        merged = mostly_unused + by_size[:max(0, len(by_size) - MAX_PACKS // 2)] if len(keep) > MAX_PACKS else mostly_unused
+        if merged:
+            self._merge(merged, keep)
+        for path in self.folder.iterdir():  # entries of older formats, temporary packs of killed builds
+            if path.name.startswith(TEMPORARY_PREFIX):
+                with contextlib.suppress(OSError):
+                    if time.time() - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                        path.unlink()
+            elif not path.name.startswith(PACK_PREFIX):
+                _remove_path(path)
+
+    def _index(self, packs: dict[str, dict[str, tuple[int, int]]]) -> None:
+        self._where = {}
+        for pack, index in packs.items():
+            for key, (offset, length) in index.items():
+                self._where.setdefault(key, (pack, offset, length))
+
+    def _merge(self, packs: list[str], indexes: dict[str, dict[str, tuple[int, int]]]) -> None:
+        writer, written = _PackWriter(self.folder), set()
+        for pack in packs:
+            for key in indexes[pack]:
+                if key in self.used and key not in written:
+                    data = self._read(key)
+                    if data is not None:
+                        writer.add(key, data)
+                        written.add(key)
+        if written:
+            new_pack, index = writer.seal()
+            for key, (offset, length) in index.items():
+                self._where[key] = (new_pack, offset, length)
+        else:
+            writer.discard()
+        for pack in packs:
+            self._remove(pack)
+
+    def _remove(self, pack: str) -> None:
+        with contextlib.suppress(OSError):
+            (self.folder / pack).unlink()
+        descriptor = self._readers.pop(pack, None)
+        if descriptor is not None:
+            os.close(descriptor)
+
+    def _read(self, key: str) -> bytes | None:
+        place = self._where.get(key)
+        if place is None:
+            return None
+        pack, offset, length = place
+        try:
+            if pack not in self._readers:
+                self._readers[pack] = os.open(self.folder / pack, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            data = os.pread(self._readers[pack], length, offset)
+        except OSError:  # removed meanwhile by a concurrent build's clean-up
+            return None
+        return data if len(data) == length else None
+
+    def _packs(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """Every sealed pack's index; a damaged pack counts as empty."""
+        packs = {}
+        for path in sorted(self.folder.glob(f"{PACK_PREFIX}*")):
+            with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, struct.error, TypeError):
+                with open(path, "rb") as stream:
+                    stream.seek(-_FOOTER.size, os.SEEK_END)
+                    length, mark = _FOOTER.unpack(stream.read(_FOOTER.size))
+                    if mark != _SEALED:
+                        continue
+                    stream.seek(-_FOOTER.size - length, os.SEEK_END)
+                    index = pickle.loads(stream.read(length))
+                if isinstance(index, dict):
+                    packs[path.name] = index
+        return packs
+
+
+class _PackWriter:
+    """One process' pack being written, unbuffered: a forked child never flushes its parent's data."""
+
+    def __init__(self, folder: Path) -> None:
+        self.pid = os.getpid()
+        self.folder = folder
+        handle, name = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX)
+        self.stream = os.fdopen(handle, "wb", buffering=0)
+        self.temporary = Path(name)
+        self.index: dict[str, tuple[int, int]] = {}
+        self.offset = 0
+
+    def add(self, key: str, data: bytes) -> None:
+        self.stream.write(data)
+        self.index[key] = (self.offset, len(data))
+        self.offset += len(data)
+
+    def seal(self) -> tuple[str, dict[str, tuple[int, int]]]:
+        index = pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL)
+        self.stream.write(index + _FOOTER.pack(len(index), _SEALED))
+        self.stream.close()
+        pack = f"{PACK_PREFIX}{self.temporary.name.removeprefix(TEMPORARY_PREFIX)}"
+        os.replace(self.temporary, self.folder / pack)
+        return pack, self.index
+
+    def discard(self) -> None:
+        self.stream.close()
+        self.temporary.unlink(missing_ok=True)
+
+
+def _remove_path(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()

@@ -108,16 +108,22 @@ def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.
     try:
         for index in indices:
             results.append((index, _shared["work"](_shared["pages"][index])))
+        _shared["finish"]()
     except Exception as error:  # reported by the parent, after this worker's log records
         return results, collector.records, "".join(traceback.format_exception(error))
     return results, collector.records, None
 
 
-def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any]) -> list[Any]:
-    """`work` on every page, in forked workers when worth it, else here; the results in page order."""
+def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
+             finish: Callable[[], None] = lambda: None) -> list[Any]:
+    """`work` on every page, in forked workers when worth it, else here; the results in page order.
+
+    `finish()` runs after each share of the pages, where the share was done."""
     if jobs < 2 or len(pages) < 2 * jobs:  # a handful of pages: forking costs more than it saves
-        return [work(page) for page in pages]
-    _shared.update(pages=pages, work=work)
+        results = [work(page) for page in pages]
+        finish()
+        return results
+    _shared.update(pages=pages, work=work, finish=finish)
     chunks = [list(range(start, len(pages), jobs * 4)) for start in range(jobs * 4)]  # interleaved: balanced sections
     chunks = [chunk for chunk in chunks if chunk]
     try:
@@ -178,7 +184,10 @@ def _cached(cache: PageCache | None, keys: list[str], pages: Sequence[Page], job
             cache.put(key_of[id(page)], result)
         return {"result": slim(result["result"]), "log": result["log"]}
 
-    fresh = dict(zip(missing, _work_on([pages[index] for index in missing], jobs, compute)))
+    if cache:
+        cache.seal()  # nothing of ours half-written when workers fork
+    fresh = dict(zip(missing, _work_on([pages[index] for index in missing], jobs, compute,
+                                       finish=cache.seal if cache else lambda: None)))
     for index, page in enumerate(pages):
         result = fresh.pop(index, None) or cache.get(keys[index])
         if result is None:  # removed meanwhile by a concurrent build's clean-up: redo it here
