@@ -71,6 +71,21 @@ def test_valid_file_loads_with_key_lines_and_body_line():
     assert article.body.startswith("\n# Asthme")
 
 
+@pytest.mark.parametrize("after", ["", "\n", "body", "\n# Titre\n\nTexte.\n", "...\n---\n", "\r\nCRLF\r\n"])
+@pytest.mark.parametrize("closing", ["---", "...", "---  "])
+def test_the_body_is_what_follows_the_closing_line_and_survives_pickling(closing, after):
+    import pickle
+
+    text = GOOD.replace("\n---\n\n# Asthme\n", f"\n{closing}\n") + after
+    article = load(text).article
+    expected = "\n".join(text.replace("\r\n", "\n").split("\n")[7:])
+    assert article.body == expected
+    assert article.body_line + (article.body.count("\n") if article.body else 0) == text.replace("\r\n", "\n").count("\n") + 1
+    travelled = pickle.loads(pickle.dumps(article))  # as from a worker process that read the file
+    assert travelled.body == expected and travelled == article
+    assert len(pickle.dumps(article)) < len(article.text) + len(pickle.dumps(article.meta)) + 1000  # the body travels once
+
+
 def test_utf8_bom_is_accepted():
     loaded = load(b"\xef\xbb\xbf" + GOOD.encode())
     assert loaded.article is not None and loaded.findings == []

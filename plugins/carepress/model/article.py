@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from carepress.model.schema import FrontMatter
@@ -15,10 +16,19 @@ class Article:
     path: str  # as shown in findings: relative to the project root
     meta: FrontMatter
     text: str  # the whole file, BOM removed, newlines normalised to \n
-    front_matter: str  # the YAML between the --- lines
-    body: str
+    body_start: int  # offset in `text` where the body starts
     body_line: int  # 1-based line of the file where the body starts
     key_lines: dict[KeyPath, int] = field(default_factory=dict)  # front-matter key path -> file line
+
+    @functools.cached_property
+    def body(self) -> str:
+        return self.text[self.body_start:]
+
+    def __getstate__(self) -> dict:
+        # Articles read in worker processes are pickled back: the body travels once, inside `text`.
+        state = dict(vars(self))
+        state.pop("body", None)
+        return state
 
     def line_of(self, *key: str | int) -> int:
         """The file line of a front-matter key (or of its closest parent), else the first line."""

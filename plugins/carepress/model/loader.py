@@ -79,7 +79,7 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
             "the front-matter opened on line 1 is never closed; add a line `---` after the last field")])
 
     front_matter = "\n".join(lines[1:closing]) + "\n"
-    body = "\n".join(lines[closing + 1 :])
+    body_start = min(len(text), sum(len(line) + 1 for line in lines[:closing + 1]))
     separator = YAML_ONLY_BREAKS.search(front_matter)
     if separator:  # YAML counts these as line breaks, so every line after them would be misreported
         line = front_matter.count("\n", 0, separator.start()) + 2
@@ -114,7 +114,7 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
         findings.append(make(CP105, path, key_lines.get(("persona",), 2),
             "`persona` is required; add `persona: [id]` with ids from site_config/personas.yml (only corporate pages may omit it)"))
         return Loaded(src_uri, path, None, findings)
-    article = Article(src_uri, path, meta, text, front_matter, body, closing + 2, key_lines)
+    article = Article(src_uri, path, meta, text, body_start, closing + 2, key_lines)
     return Loaded(src_uri, path, article, findings)
 
 
