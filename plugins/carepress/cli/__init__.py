@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
-import sys
 
 import click
 
@@ -22,5 +22,10 @@ for _module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{_module.name}")
 
 
-def run() -> None:  # pragma: no cover - the console entry point
-    sys.exit(main())
+def run() -> None:  # the console entry point
+    try:
+        main()
+    finally:
+        # At exit the interpreter searches everything still alive (the whole content tree) for garbage
+        # cycles: a second at 10,000 articles. The operating system reclaims it faster.
+        gc.freeze()
