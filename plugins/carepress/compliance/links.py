@@ -41,8 +41,17 @@ def resolve(src_uri: str, target: str) -> str | None:
     return resolved if resolved.endswith(".md") else None
 
 
-def page_links(article: Article) -> Iterator[tuple[str, int]]:
-    """(target src_uri, line) of every link from `article` to another Markdown page."""
+def page_links(article: Article) -> list[tuple[str, int]]:
+    """(target src_uri, line) of every link from `article` to another Markdown page.
+
+    Read once per article: CP400 and CP401 ask on each site."""
+    found = article.derived.get("page_links")
+    if found is None:
+        found = article.derived["page_links"] = list(_scan_links(article))
+    return found
+
+
+def _scan_links(article: Article) -> Iterator[tuple[str, int]]:
     body = article.body
     for pattern, group in ((INLINE_LINK, 2), (_REFERENCE, 1), (_HREF, 1)):
         for found in pattern.finditer(body):

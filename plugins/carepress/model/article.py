@@ -19,6 +19,9 @@ class Article:
     body_start: int  # offset in `text` where the body starts
     body_line: int  # 1-based line of the file where the body starts
     key_lines: dict[KeyPath, int] = field(default_factory=dict)  # front-matter key path -> file line
+    # What rules derive from the text and several of them ask for, on both sites (its links): computed
+    # once per process, never pickled.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def body(self) -> str:
@@ -28,6 +31,7 @@ class Article:
         # Articles read in worker processes are pickled back: the body travels once, inside `text`.
         state = dict(vars(self))
         state.pop("body", None)
+        state["derived"] = {}
         return state
 
     def line_of(self, *key: str | int) -> int:
