@@ -1,0 +1,110 @@
+"""Material's search index, with each page's HTML tokenized by one regular expression.
+
+Material's `SearchIndex.add_entry_from_context` divides a page into sections by feeding its HTML
+to a subclass of `html.parser.HTMLParser`, whose tokenizing is about half of its cost. Here the
+handlers of Material's own `Parser` receive exactly the calls HTMLParser would make (tags and
+attribute names lowercased, attribute values and text with their character references
+converted, one `handle_data` per run of text between two tags), from a regular expression that
+understands only plain markup: start tags with simple attributes, `<tag/>`, end tags without
+spaces, text. A page holding anything else (a comment, a declaration, `<?`, a raw-text element
+like `<script>`, a `<` that opens no such tag) is fed to Material's parser whole instead, so the
+sections are Material's for every page.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from html import unescape
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
+from material.plugins.search.plugin import Parser, SearchIndex, SearchPlugin
+
+# Whitespace between a tag's parts: HTMLParser's "\s" less what it may take into a tag's name
+# (\v, spaces beyond ASCII).
+_SPACE = r"[ \t\n\r\f]"
+_TAG_NAME = r"[a-zA-Z][-.:a-zA-Z0-9_]*"  # what HTMLParser accepts in an end tag's name
+_ATTRIBUTE_NAME = r"[a-zA-Z_:][-.:a-zA-Z0-9_]*"
+_ATTRIBUTE = (rf"{_SPACE}+({_ATTRIBUTE_NAME})"  # name, then "=" and a value in double, single or no quotes
+              rf"""(?:({_SPACE}*={_SPACE}*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+# Every "<" is one of: a start tag, an end tag, or (empty alternative) something only
+# HTMLParser knows how to read.
+_MARKUP = re.compile(rf"<(?:(?P<start>{_TAG_NAME})(?P<attributes>(?:{_ATTRIBUTE})*){_SPACE}*(?P<empty>/?)>"
+                     rf"|/(?P<end>{_TAG_NAME})>|)")
+_ATTRIBUTES = re.compile(_ATTRIBUTE)
+# Elements whose content HTMLParser reads as raw text (script and style; newer Pythons add the
+# escapable raw text of textarea and title), and those the HTML standard reads so too.
+_RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+                       "noscript", "plaintext"))
+
+
+def read_plain_markup(parser: Parser, html: str) -> bool:
+    """Drive `parser` over `html` as HTMLParser would; False as soon as `html` is not plain markup.
+
+    The calls made before returning False are those HTMLParser makes first: the parser may then be
+    in any state and is to be discarded."""
+    handle_data, handle_starttag, handle_endtag = parser.handle_data, parser.handle_starttag, parser.handle_endtag
+    position = 0
+    for markup in _MARKUP.finditer(html):
+        start = markup.start()
+        if start > position:
+            text = html[position:start]
+            handle_data(unescape(text) if "&" in text else text)  # unescape's own test, without the call
+        position = markup.end()
+        tag, attributes, empty, end = markup.group("start", "attributes", "empty", "end")
+        if end:
+            handle_endtag(end.lower())
+            continue
+        if not tag:
+            return False
+        tag = tag.lower()
+        if tag in _RAW_TEXT:
+            return False
+        attributes = [(name.lower(), unescape(double + single + bare) if equals else None)
+                      for name, equals, double, single, bare in _ATTRIBUTES.findall(attributes)] if attributes else []
+        if empty:
+            parser.handle_startendtag(tag, attributes)
+        else:
+            handle_starttag(tag, attributes)
+    if position < len(html):
+        text = html[position:]
+        handle_data(unescape(text) if "&" in text else text)
+    return True
+
+
+def parse(html: str) -> tuple[Parser, bool]:
+    """Material's `Parser` after reading `html`, and whether the fast tokenizer could read it."""
+    parser = Parser()
+    if read_plain_markup(parser, html):
+        return parser, True
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return parser, False
+
+
+def add_entry_from_context(index: SearchIndex, page: Page) -> None:
+    """Material's `SearchIndex.add_entry_from_context`, the page's HTML read by `parse`."""
+    search = page.meta.get("search") or {}
+    if search.get("exclude"):
+        return
+    parser, _ = parse(page.content)
+    for section in parser.data:
+        if not section.is_excluded():
+            index.create_entry_for_section(section, page.toc, page.url, page)
+
+
+def install(config: MkDocsConfig) -> None:
+    """Give the search index of Material's search plugin the fast tokenizer; call after `on_config`.
+
+    Only this build's index changes: the plugin's `on_config` makes a new one for every build, so
+    another build in the process has Material's code. And only an index of Material's own class,
+    whose method `add_entry_from_context` mirrors."""
+    for plugin in config.plugins.values():
+        # A disabled plugin may still hold the index of an earlier build: MkDocs keeps one instance per process.
+        if not isinstance(plugin, SearchPlugin) or not plugin.config.enabled:
+            continue
+        index = getattr(plugin, "search_index", None)
+        if type(index) is SearchIndex:
+            index.add_entry_from_context = types.MethodType(add_entry_from_context, index)
