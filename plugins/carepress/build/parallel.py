@@ -32,6 +32,7 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
+from carepress.build.inline_triggers import install as install_inline_triggers
 from carepress.build.search_index import install as install_fast_search_index
 from carepress.forked import available_jobs, can_fork, frozen_heap
 
@@ -264,6 +265,7 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         start = time.monotonic()
         config = config.plugins.on_config(config)
         install_fast_search_index(config)  # Material's search index, its HTML tokenized faster
+        install_inline_triggers(config)  # Markdown's inline patterns not searched where they cannot match
         config.plugins.on_pre_build(config=config)
         utils.clean_directory(config.site_dir)
         log.info(f"Building documentation to directory: {config.site_dir}")
