@@ -1,8 +1,9 @@
 """Measure, in one run and on the same generated hubs, vanilla MkDocs against CarePress.
 
-For each size: vanilla `mkdocs build` (Material, navigation.prune, no CarePress plugins), the
-CarePress build on MkDocs' serial path without cache (`--jobs 1 --no-cache`: the plugins'
-overhead), the default CarePress build from an empty page cache (parallel; it fills the cache),
+For each size: vanilla `mkdocs build` (Material, navigation.prune, no CarePress plugins), the same
+configuration through CarePress' builder in one process and in parallel (no plugin: the builder's own
+speed), the CarePress build in one process without cache (`--jobs 1 --no-cache`: beside the first, the
+plugins' overhead), the default CarePress build from an empty page cache (parallel; it fills the cache),
 the same build again after one article was edited (the page cache at work), `carepress check`,
 `carepress report seo`, and the preview of one edited article (an incremental rebuild in a
 long-lived process, as `carepress serve` would do).
@@ -37,17 +38,20 @@ article = sorted(Path("content/diabete-type-2").rglob("fiche-*.md"))[0]
 article.write_text(article.read_text(encoding="utf-8") + f"\\nRévisé ({time.time_ns()}).\\n", encoding="utf-8")
 reapprove(article)  # edited and approved again: what a CI build after a review sees
 """
-# The vanilla configuration (no CarePress plugin) through CarePress' builder, from an empty page cache like
-# the cold `carepress build`: the plugins' overhead on the path `carepress build` takes.
+# The vanilla configuration (no CarePress plugin) through CarePress' builder: with no argument in parallel from
+# an empty page cache like the cold `carepress build`, with `serial` in one process without cache like
+# `carepress build --jobs 1 --no-cache`. Beside those two, the plugins' overhead on the same builder.
 VANILLA_FAST_SCRIPT = """
+import sys
 from pathlib import Path
 from mkdocs.config import load_config
 from carepress.build.parallel import build
-config = load_config("vanilla.yml", site_dir="site/vanilla-fast")
+serial = sys.argv[1:] == ["serial"]
+config = load_config("vanilla.yml", site_dir="site/vanilla-serial" if serial else "site/vanilla-fast")
 config.plugins.on_startup(command="build", dirty=False)
-built = build(config, cache_dir=Path(".cache/vanilla"))
+built = build(config, jobs=1 if serial else None, cache_dir=None if serial else Path(".cache/vanilla"))
 config.plugins.on_shutdown()
-assert built.serial_reason is None, built.serial_reason
+assert (built.serial_reason is None) is not serial, built.serial_reason
 """
 PREVIEW_SCRIPT = """
 import os, sys, time
@@ -88,6 +92,7 @@ def steps(hub: Path) -> dict[str, list[str]]:
     carepress = [str(BIN / "carepress")]
     return {
         "vanilla": [str(BIN / "mkdocs"), "build", "-q", "-f", "vanilla.yml"],
+        "vanilla_serial": [sys.executable, "-c", VANILLA_FAST_SCRIPT, "serial"],
         "vanilla_fast": [sys.executable, "-c", VANILLA_FAST_SCRIPT],
         "carepress_serial": [*carepress, "build", "-a", "patient", "--jobs", "1", "--no-cache", "-d", "site/serial"],
         "carepress": [*carepress, "build", "-a", "patient", "-d", "site/fast"],  # an empty page cache: cold
@@ -168,27 +173,28 @@ def _overhead(row: Row, without: str, plugged: str) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| articles | vanilla MkDocs (s) | vanilla pages, CarePress builder (s) | CarePress serial (s) "
-             "| CarePress build, cold (s) | CarePress build, one article edited (s) | check (s) | report seo (s) "
-             "| preview after one edit (s) | peak memory, cold build (MB) | plugins overhead, serial | plugins overhead, "
-             "parallel | speed-up cold | speed-up one edit | build / check |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| articles | vanilla MkDocs (s) | vanilla pages, CarePress builder, serial (s) | vanilla pages, CarePress "
+             "builder, parallel (s) | CarePress serial (s) | CarePress build, cold (s) | CarePress build, one article "
+             "edited (s) | check (s) | report seo (s) | preview after one edit (s) | peak memory, cold build (MB) "
+             "| plugins overhead, serial | plugins overhead, parallel | speed-up cold | speed-up one edit | build / check |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        vanilla, vanilla_fast, serial, cold, cached, check = (
-            _seconds(row, s) for s in ("vanilla", "vanilla_fast", "carepress_serial", "carepress", "carepress_cached", "check"))
-        overhead = _overhead(row, "vanilla", "carepress_serial")
+        vanilla, vanilla_serial, vanilla_fast, serial, cold, cached, check = (_seconds(row, s) for s in (
+            "vanilla", "vanilla_serial", "vanilla_fast", "carepress_serial", "carepress", "carepress_cached", "check"))
+        # The plugins' overhead: the same builder with and without them (CarePress' builder is faster than MkDocs' own).
+        overhead = _overhead(row, "vanilla_serial", "carepress_serial")
         overhead_parallel = _overhead(row, "vanilla_fast", "carepress")
         speedup = f"{vanilla / cold:.2f}×" if vanilla and cold else "n/a"
         speedup_cached = f"{vanilla / cached:.2f}×" if vanilla and cached else "n/a"
         ratio = f"{cold / check:.1f}×" if cold and check else "n/a"
         memory = row.results.get("carepress", {}).get("peak_tree_mb")
-        lines.append(f"| {row.size:,} | {_cell(vanilla, '.1f')} | {_cell(vanilla_fast, '.1f')} | {_cell(serial, '.1f')} "
-                     f"| {_cell(cold, '.1f')} | {_cell(cached, '.1f')} | {_cell(check, '.2f')} "
+        lines.append(f"| {row.size:,} | {_cell(vanilla, '.1f')} | {_cell(vanilla_serial, '.1f')} | {_cell(vanilla_fast, '.1f')} "
+                     f"| {_cell(serial, '.1f')} | {_cell(cold, '.1f')} | {_cell(cached, '.1f')} | {_cell(check, '.2f')} "
                      f"| {_cell(_seconds(row, 'report_seo'), '.2f')} | {_cell(row.preview_seconds, '.2f')} "
                      f"| {_cell(memory, '.0f')} | {overhead} | {overhead_parallel} | {speedup} | {speedup_cached} | {ratio} |")
     if len(rows) >= 2:
         small, large = rows[-2], rows[-1]
-        for step in ("vanilla", "vanilla_fast", "carepress_serial", "carepress"):
+        for step in ("vanilla", "vanilla_serial", "vanilla_fast", "carepress_serial", "carepress", "check"):
             if _seconds(small, step) and _seconds(large, step):
                 lines.append(f"\n{step}: {small.size:,} → {large.size:,} articles, time × "
                              f"{_seconds(large, step) / _seconds(small, step):.2f} (articles × {large.size / small.size:.1f})")
