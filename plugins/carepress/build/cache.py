@@ -55,13 +55,31 @@ def _config_files(config_file: Path) -> list[Path]:
 
 
 def _folder_state(folder: Path, content: bool) -> list[str]:
-    entries = []
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(root) / name
-            stat = path.stat()
-            entries.append(f"{path.relative_to(folder)}:{_digest(path.read_bytes()) if content else (stat.st_size, stat.st_mtime_ns)}")
+    """`relative/path:state` of every file below `folder`, in os.walk's order with sorted names (a folder's
+    files, then its sub-folders'); the state is the file's digest, or its size and date. With os.scandir: an
+    installed theme holds 15,000 icons, and a Path per file made this a tenth of a second of every build."""
+    entries: list[str] = []
+
+    def visit(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as listing:
+            children = sorted(listing, key=lambda entry: entry.name)
+        folders = []
+        for entry in children:
+            if entry.is_dir():
+                if not entry.is_symlink():  # os.walk does not follow links to folders
+                    folders.append(entry)
+                continue
+            if content:
+                with open(entry.path, "rb") as stream:
+                    state = _digest(stream.read())
+            else:
+                stat = entry.stat()
+                state = (stat.st_size, stat.st_mtime_ns)
+            entries.append(f"{prefix}{entry.name}:{state}")
+        for entry in folders:
+            visit(entry.path, f"{prefix}{entry.name}{os.sep}")
+
+    visit(os.fspath(folder), "")
     return entries
 
 
