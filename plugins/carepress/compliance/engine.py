@@ -113,13 +113,14 @@ class Verdict:
         return self.in_audience and not any(f.blocks_publication for f in self.findings)
 
 
-Preparer = Callable[[Site, list[Rule]], None]
+Preparer = Callable[[Site, list[Rule], int], None]
 PREPARERS: list[Preparer] = []
 
 
 def before_pages(function: Preparer) -> Preparer:
     """Register what must be computed across the hub before pages are judged (in forked workers,
-    each page's rules then share it instead of computing it again)."""
+    each page's rules then share it instead of computing it again). It is given the site, the rules
+    that will run and the number of processes it may share its own work between."""
     PREPARERS.append(function)
     return function
 
@@ -131,7 +132,7 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
     Audience-independent rules run once per page. With `jobs` > 1, pages are judged in forked processes."""
     rules = [r for r in registered_rules() if r.code.severity.rank <= min_severity.rank]
     for prepare in PREPARERS:
-        prepare(site, rules)
+        prepare(site, rules, jobs)
     today = site.project.today
 
     def judge_page(src_uri: str) -> dict[SiteAudience, list[Finding]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from carepress.compliance.engine import Context, Rule, Violation, before_pages, registered_rules, rule
 from carepress.compliance.lexicon import Lexicons, load_lexicons
+from carepress.forked import forked_map
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -241,20 +242,31 @@ def site_facts(site: Site) -> SiteFacts:
     return facts
 
 
-def indexed_facts(site: Site) -> SiteFacts:
+INDEXED = ("internal_links", "keyword_stems", "keyword_set_stems")  # what the sites' indexes read of each page
+
+
+def _indexed(page: PageFacts) -> tuple:
+    return tuple(getattr(page, name) for name in INDEXED)
+
+
+def indexed_facts(site: Site, jobs: int = 1) -> SiteFacts:
     """The facts of `site` with the link graph and keyword index of each site built: done before
-    forking, so that worker processes share them instead of each building them again."""
+    forking, so that worker processes share them instead of each building them again. What each
+    page gives the indexes (its links, its keywords' stems) is read in `jobs` forked processes."""
     facts = site_facts(site)
+    pages = [page for page in facts.pages.values() if not all(name in vars(page) for name in INDEXED)]
+    for page, values in zip(pages, forked_map(_indexed, pages, jobs)):
+        vars(page).update(zip(INDEXED, values))  # what the cached properties would have computed here
     for audience in SiteAudience:
         facts.audience(audience)
     return facts
 
 
 @before_pages
-def _index_the_hub(site: Site, rules: list[Rule]) -> None:
+def _index_the_hub(site: Site, rules: list[Rule], jobs: int) -> None:
     scored = {registered.code for registered in ASSESSMENTS}
     if any(registered.code.code in scored for registered in rules):
-        indexed_facts(site)
+        indexed_facts(site, jobs)
 
 
 Scorer = Callable[[PageFacts, AudienceIndex], Assessment | None]

@@ -89,7 +89,7 @@ class Review:
 def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1) -> Review:
     """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
     Pages are scored in `jobs` forked processes."""
-    facts = indexed_facts(site)
+    facts = indexed_facts(site, jobs)
     verdicts = all_verdicts(site, Severity.ERROR, jobs)  # what is published: the blocking rules are enough
     published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
     titles = {registered.code: registered.title for registered in registered_assessments()}
