@@ -94,6 +94,7 @@ def canonical_problem(value: str, site_url: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # breadcrumbs ask for the same section addresses on every page
 def absolute(site_url: str | None, path: str) -> str | None:
     if not site_url:
         return None
