@@ -86,3 +86,13 @@ def test_install_adds_the_extension_once():
     install(config)
     install(config)
     assert [type(e) for e in config.markdown_extensions] == [str, InlineTriggers]
+
+
+def test_another_shape_of_python_markdowns_private_method_leaves_its_processor_in_place(monkeypatch):
+    from markdown import treeprocessors
+
+    from carepress.build import inline_triggers
+
+    monkeypatch.setattr(inline_triggers, "OVERRIDABLE", False)
+    md = markdown.Markdown(extensions=EXTENSIONS + [InlineTriggers()], extension_configs=CONFIGS)
+    assert type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor

@@ -13,6 +13,8 @@ equivalence tests compare both outputs byte for byte.
 
 from __future__ import annotations
 
+import inspect
+
 from markdown import Markdown, inlinepatterns, treeprocessors
 from markdown.extensions import Extension
 
@@ -53,9 +55,17 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
 
 
+# The private method overridden above, as Python-Markdown 3.x defines it: another shape, and nothing is replaced.
+_APPLY_PATTERN = getattr(treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern", None)
+OVERRIDABLE = _APPLY_PATTERN is not None and list(inspect.signature(_APPLY_PATTERN).parameters) == [
+    "self", "pattern", "data", "patternIndex", "startIndex"]
+
+
 class InlineTriggers(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         registry = md.treeprocessors
+        if not OVERRIDABLE:
+            return
         if "inline" in registry and type(registry["inline"]) is treeprocessors.InlineProcessor:  # not another extension's
             priority = next(item.priority for item in registry._priority if item.name == "inline")
             registry.register(TriggeredInlineProcessor(md), "inline", priority)
