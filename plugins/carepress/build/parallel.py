@@ -33,8 +33,8 @@ from mkdocs.structure.pages import Page
 
 from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
 from carepress.build.inline_triggers import install as install_inline_triggers
-from carepress.build.nav_memo import memoize_navigation
 from carepress.build.search_index import install as install_fast_search_index
+from carepress.build.template_memo import memoize_templates
 from carepress.forked import available_jobs, can_fork, frozen_heap
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
@@ -325,7 +325,7 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
             converted = _cached(cache, keys, pages, workers, populate, restore)
 
         env = config.plugins.on_env(env, config=config, files=files)
-        memoize_navigation(env)
+        memoize_templates(env)
         files.copy_static_files(inclusion=inclusion)
         for template in config.theme.static_templates:
             mkdocs_build._build_theme_template(template, env, files, config, nav)
