@@ -40,6 +40,26 @@ def test_check_only_reports_the_files_asked_about(hub):
     assert hub.carepress("check", "content/patient/brouillon.md").returncode == 1
 
 
+def test_check_keeps_what_it_judged_and_an_edit_is_judged_anew(hub):
+    hub.article("patient/ok.md")
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    first = hub.carepress("check")
+    assert any((hub.root / ".cache" / "carepress" / "check").glob("pack-*"))
+    assert hub.carepress("check").stdout == first.stdout
+    hub.article("patient/ok.md", validation={"status": "draft"})
+    again = hub.carepress("check")
+    assert again.stdout.count(" CP200 ") == 2
+    assert again.stdout == hub.carepress("check", "--no-cache").stdout
+
+
+def test_check_runs_without_a_cache_it_cannot_write(hub):
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    (hub.root / ".cache").write_text("not a folder", encoding="utf-8")
+    result = hub.carepress("check")
+    assert result.returncode == 1 and " CP200 " in result.stdout
+    assert "cache not used" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
 def test_machine_formats_are_valid_json(hub, fmt):
     hub.article("patient/brouillon.md", validation={"status": "draft"})

@@ -4,7 +4,7 @@ import multiprocessing
 import os
 import time
 
-from carepress.build.cache import MAX_PACKS, PACK_PREFIX, STALE_TEMPORARY_SECONDS, TEMPORARY_PREFIX, PageCache
+from carepress.packs import MAX_PACKS, PACK_PREFIX, STALE_TEMPORARY_SECONDS, TEMPORARY_PREFIX, PackCache
 
 
 def packs(folder):
@@ -12,12 +12,12 @@ def packs(folder):
 
 
 def test_what_one_build_puts_the_next_build_reads(tmp_path):
-    first = PageCache(tmp_path)
+    first = PackCache(tmp_path)
     first.put("a", {"html": b"<p>a</p>", "log": []})
     first.put("b", ["b"])
-    assert not PageCache(tmp_path).has("a")  # not sealed yet: another build does not see half a pack
+    assert not PackCache(tmp_path).has("a")  # not sealed yet: another build does not see half a pack
     first.prune()
-    second = PageCache(tmp_path)
+    second = PackCache(tmp_path)
     assert second.has("a") and second.has("b") and not second.has("c")
     assert second.get("a") == {"html": b"<p>a</p>", "log": []}
     assert second.get("b") == ["b"]
@@ -32,7 +32,7 @@ def _put_in_worker(cache, keys):
 
 
 def test_each_forked_worker_writes_its_own_pack(tmp_path):
-    cache = PageCache(tmp_path)
+    cache = PackCache(tmp_path)
     cache.put("parent", "value of parent")
     cache.seal()  # as the build does before forking
     context = multiprocessing.get_context("fork")
@@ -43,13 +43,13 @@ def test_each_forked_worker_writes_its_own_pack(tmp_path):
         worker.join()
         assert worker.exitcode == 0
     assert len(packs(tmp_path)) == 3
-    reopened = PageCache(tmp_path)
+    reopened = PackCache(tmp_path)
     assert [reopened.get(key) for key in ("parent", "w1", "w2", "w3")] == [
         "value of parent", "value of w1", "value of w2", "value of w3"]
 
 
 def test_a_worker_killed_before_sealing_leaves_no_entry(tmp_path):
-    cache = PageCache(tmp_path)
+    cache = PackCache(tmp_path)
     context = multiprocessing.get_context("fork")
 
     def killed():
@@ -60,69 +60,69 @@ def test_a_worker_killed_before_sealing_leaves_no_entry(tmp_path):
     worker.start()
     worker.join()
     assert packs(tmp_path) == []
-    assert not PageCache(tmp_path).has("half")
+    assert not PackCache(tmp_path).has("half")
 
 
 def test_prune_removes_the_packs_a_build_did_not_use(tmp_path):
-    old = PageCache(tmp_path)
+    old = PackCache(tmp_path)
     old.put("gone", "x")
     old.seal()
     old.put("kept", "y")
     old.prune()
     assert len(packs(tmp_path)) == 2
-    build = PageCache(tmp_path)
+    build = PackCache(tmp_path)
     assert build.has("kept")
     build.prune()
     assert len(packs(tmp_path)) == 1
-    assert PageCache(tmp_path).get("kept") == "y" and not PageCache(tmp_path).has("gone")
+    assert PackCache(tmp_path).get("kept") == "y" and not PackCache(tmp_path).has("gone")
 
 
 def test_prune_rewrites_a_pack_that_is_mostly_unused(tmp_path):
-    old = PageCache(tmp_path)
+    old = PackCache(tmp_path)
     for key in "abcd":
         old.put(key, key * 1000)
     old.prune()
     [before] = packs(tmp_path)
-    build = PageCache(tmp_path)
+    build = PackCache(tmp_path)
     assert build.get("a") == "a" * 1000
     build.prune()
     [after] = packs(tmp_path)
     assert after != before
-    reopened = PageCache(tmp_path)
+    reopened = PackCache(tmp_path)
     assert reopened.get("a") == "a" * 1000 and not reopened.has("b")
     assert (tmp_path / after).stat().st_size < 2000
 
 
 def test_many_small_packs_are_merged(tmp_path):
     for number in range(MAX_PACKS + 5):  # as many incremental builds, each adding a pack
-        cache = PageCache(tmp_path)
+        cache = PackCache(tmp_path)
         cache.put(f"page-{number}", number)
         cache.seal()
-    build = PageCache(tmp_path)
+    build = PackCache(tmp_path)
     assert all(build.has(f"page-{number}") for number in range(MAX_PACKS + 5))
     build.prune()
     assert len(packs(tmp_path)) <= MAX_PACKS // 2 + 1
-    reopened = PageCache(tmp_path)
+    reopened = PackCache(tmp_path)
     assert [reopened.get(f"page-{number}") for number in range(MAX_PACKS + 5)] == list(range(MAX_PACKS + 5))
 
 
 def test_a_damaged_pack_is_ignored_not_fatal(tmp_path):
-    cache = PageCache(tmp_path)
+    cache = PackCache(tmp_path)
     cache.put("a", "a")
     cache.prune()
     [pack] = packs(tmp_path)
     data = (tmp_path / pack).read_bytes()
     (tmp_path / pack).write_bytes(data[:-3])  # a disk full or a copy cut short
-    assert not PageCache(tmp_path).has("a")
+    assert not PackCache(tmp_path).has("a")
     (tmp_path / pack).write_bytes(b"")
-    assert not PageCache(tmp_path).has("a")
+    assert not PackCache(tmp_path).has("a")
 
 
 def test_an_entry_removed_by_a_concurrent_build_reads_as_missing(tmp_path):
-    writer = PageCache(tmp_path)
+    writer = PackCache(tmp_path)
     writer.put("a", "a")
     writer.prune()
-    reader = PageCache(tmp_path)
+    reader = PackCache(tmp_path)
     for pack in packs(tmp_path):
         (tmp_path / pack).unlink()
     assert reader.has("a") and reader.get("a") is None  # the build then converts the page itself
@@ -135,5 +135,5 @@ def test_prune_clears_older_formats_and_stale_temporary_packs(tmp_path):
     fresh.write_bytes(b"a concurrent build is writing it")
     long_ago = time.time() - STALE_TEMPORARY_SECONDS - 60
     os.utime(stale, (long_ago, long_ago))
-    PageCache(tmp_path).prune()
+    PackCache(tmp_path).prune()
     assert sorted(path.name for path in tmp_path.iterdir()) == [fresh.name]

@@ -14,7 +14,6 @@ serial path, unchanged.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import traceback
 import time
 from collections.abc import Callable, Sequence
@@ -31,11 +30,12 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
-from carepress.build.cache import PageCache, build_inputs, files_digest, nav_digest, page_key, page_key_with
+from carepress.build.cache import build_inputs, files_digest, nav_digest, page_key, page_key_with
 from carepress.build.inline_triggers import install as install_inline_triggers
 from carepress.build.search_index import install as install_fast_search_index
 from carepress.build.template_memo import memoize_templates
-from carepress.forked import available_jobs, can_fork, frozen_heap
+from carepress.forked import available_jobs, can_fork, forked_pool
+from carepress.packs import PackCache
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
 
@@ -130,7 +130,7 @@ def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
     chunks = [list(range(start, len(pages), jobs * 4)) for start in range(jobs * 4)]  # interleaved: balanced sections
     chunks = [chunk for chunk in chunks if chunk]
     try:
-        with frozen_heap(), multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with forked_pool(jobs) as pool:
             answers = pool.map(_in_worker, chunks, chunksize=1)
     finally:
         _shared.clear()
@@ -169,7 +169,7 @@ def _emit(records: list[logging.LogRecord]) -> None:
         logging.getLogger(record.name).handle(record)
 
 
-def _cached(cache: PageCache | None, keys: list[str], pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
+def _cached(cache: PackCache | None, keys: list[str], pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
             consume: Callable[[Page, Any], None], slim: Callable[[Any], Any] = lambda result: result) -> int:
     """`consume(page, result)` for every page, in page order; returns how many pages were redone.
 
@@ -271,9 +271,11 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         utils.clean_directory(config.site_dir)
         log.info(f"Building documentation to directory: {config.site_dir}")
 
-        for plugin in config.plugins.values():  # plugins that can share their own work (the compliance gate)
+        for plugin in config.plugins.values():  # plugins that share and keep their own work (the compliance gate)
             if isinstance(getattr(plugin, "jobs", None), int):
                 plugin.jobs = jobs
+            if hasattr(plugin, "cache_dir"):
+                plugin.cache_dir = cache_dir
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
@@ -294,7 +296,7 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         blocker = cache_dir and cache_blocker(config)
         if blocker:
             log.info(f"Page cache not used: plugin {blocker} does not declare itself cacheable.")
-        cache = PageCache(Path(cache_dir)) if cache_dir and not blocker else None
+        cache = PackCache(Path(cache_dir)) if cache_dir and not blocker else None
         workers = 1 if reason else jobs
         by_uri = {file.src_uri: file for file in files}
 

@@ -11,8 +11,10 @@ import click
 from carepress.model.project import Project
 from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
+from carepress.packs import PackCache
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+CACHE_DIR = Path(".cache/carepress")  # below the hub's root: the pages `build` made, what `check` judged
 
 config_option = click.option(
     "--config", "-f", "config_file", type=click.Path(path_type=Path), default=Path("mkdocs.yml"),
@@ -40,7 +42,16 @@ def configuration_errors(command):
     return wrapper
 
 
-def load_for_the_run(project: Project, jobs: int = 1) -> Site:
+def open_cache(folder: Path) -> PackCache | None:
+    """The cache kept in `folder`; None, said on stderr, when it cannot be written: the run goes on without it."""
+    try:
+        return PackCache(folder)
+    except OSError as error:
+        click.echo(f"carepress: cache not used ({folder}: {error.strerror or error})", err=True)
+        return None
+
+
+def load_for_the_run(project: Project, jobs: int = 1, cache: PackCache | None = None) -> Site:
     """The content tree, for a command that reads it once and exits.
 
     Its tens of thousands of objects live until the end, and make no garbage: the collector is off
@@ -48,7 +59,7 @@ def load_for_the_run(project: Project, jobs: int = 1) -> Site:
     articles, those scans were about a quarter of `check`)."""
     gc.disable()
     try:
-        site = load_site(project, jobs=jobs)
+        site = load_site(project, jobs=jobs, cache=cache)
     finally:
         gc.freeze()
         gc.enable()

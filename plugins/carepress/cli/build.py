@@ -9,12 +9,11 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import EXIT_FINDINGS, configuration_errors, fail, today_option
+from carepress.cli._common import CACHE_DIR, EXIT_FINDINGS, configuration_errors, fail, today_option
 from carepress.compliance.preview import PREVIEW_VARIABLE
 from carepress.settings import TODAY_VARIABLE, parse_today
 
 AUDIENCES = ("patient", "hcp")
-CACHE_DIR = Path(".cache/carepress")
 
 
 def audience_config(config_dir: Path, audience: str) -> Path:
@@ -65,7 +64,8 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that share the page work (default: the CPUs available; 1 = MkDocs' serial path).")
 @click.option("--cache/--no-cache", default=True, show_default=True,
-              help=f"Reuse pages whose inputs are unchanged since the last build (kept in {CACHE_DIR}/).")
+              help=f"Reuse pages whose inputs are unchanged since the last build, and what the gate read and judged "
+                   f"of them (kept in {CACHE_DIR}/).")
 @click.option("--verbose", "-v", is_flag=True)
 @today_option
 @configuration_errors

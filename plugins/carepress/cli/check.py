@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import (EXIT_FINDINGS, EXIT_OK, config_option, configuration_errors, fail, load_for_the_run,
-                                   today_option)
+from carepress.cli._common import (CACHE_DIR, EXIT_FINDINGS, EXIT_OK, config_option, configuration_errors, fail,
+                                   load_for_the_run, open_cache, today_option)
 from carepress.compliance.engine import check_all
 from carepress.forked import available_jobs
 from carepress.model.loader import iter_markdown
@@ -28,9 +28,11 @@ from carepress.settings import load_project
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that share the reading and the judging of pages (default: the CPUs available).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help=f"Reuse what unchanged pages were read as and their page-local findings (kept in {CACHE_DIR}/check/).")
 @configuration_errors
 def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, min_severity: str,
-          jobs: int | None, output: Path | None) -> None:
+          jobs: int | None, output: Path | None, cache: bool) -> None:
     """Check articles and registries. PATHS are files or folders (default: the whole content folder).
 
     Exit code 0 when no error is found, 1 when errors are found, 2 on a usage or configuration error.
@@ -46,9 +48,12 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
             fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
         project.content_dir = outside[0].resolve()
     jobs = jobs or available_jobs()
-    site = load_for_the_run(project, jobs)
+    judged = open_cache(project.root / CACHE_DIR / "check") if cache else None
+    site = load_for_the_run(project, jobs, judged)
     threshold = Severity(min_severity)
-    findings = check_all(site, threshold, jobs)  # rules that cannot report at this severity are not run
+    findings = check_all(site, threshold, jobs, cache=judged)  # rules that cannot report at this severity are not run
+    if judged:
+        judged.prune()
     if paths and not outside:  # judged against the whole tree, reported for the files asked about
         wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
         findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
 import importlib
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from carepress.compliance.links import CP401, unpublished_link_findings
@@ -12,6 +14,7 @@ from carepress.forked import forked_map
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
+from carepress.packs import PackCache, code_digest, digest, folder_state
 from carepress.report.finding import Code, Finding, Severity, define
 
 
@@ -42,17 +45,20 @@ class Rule:
     # Its verdict on a page depends on what other pages say (their links, keywords, topics), not only on
     # which pages the site has: after a preview's edit, every page is judged again by it (`rejudge`).
     across_pages: bool = False
+    # It reads only the page, the registries (lexicons included), the hub's settings and the date: its
+    # violations are kept in the judged pages' cache. Never true for a rule that looks at other pages.
+    page_local: bool = False
 
 
 RULES: list[Rule] = []
 
 
 def rule(code: str, severity: Severity, title: str, per_audience: bool = False,
-         across_pages: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+         across_pages: bool = False, page_local: bool = False) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule. Its docs page is docs/rules/<code>.md."""
 
     def register(function: RuleFunction) -> RuleFunction:
-        RULES.append(Rule(define(code, severity, title), function, per_audience, across_pages))
+        RULES.append(Rule(define(code, severity, title), function, per_audience, across_pages, page_local))
         return function
 
     return register
@@ -65,8 +71,10 @@ def registered_rules() -> list[Rule]:
 
 def run_rules(article: Article, context: Context, shared: dict | None = None,
               min_severity: Severity = Severity.INFO, rules: list[Rule] | None = None) -> list[Finding]:
-    """Every rule (or those of `rules`) on one page. `shared` keeps the violations of rules that do not
-    depend on the audience, so a page on both sites is judged once by them (`judge`).
+    """Every rule (or those of `rules`) on one page. `shared` keeps, by (audience or None, code), the
+    violations of rules that do not depend on the audience, so a page on both sites is judged once by
+    them, and those of page-local rules, which the judged pages' cache keeps (`judge`); a rule whose
+    violations it already holds is not run.
 
     Rules whose findings cannot reach `min_severity` are skipped (a rule never raises its default
     severity), unless the page waives them: the manifest lists every waiver that was used."""
@@ -76,8 +84,8 @@ def run_rules(article: Article, context: Context, shared: dict | None = None,
         code = registered.code
         if code.severity.rank > min_severity.rank and code.code not in waivers:
             continue
-        if shared is not None and not registered.per_audience:
-            key = (article.src_uri, code.code)
+        if shared is not None and (registered.page_local or not registered.per_audience):
+            key = (context.audience.value if registered.per_audience and context.audience else None, code.code)
             if key not in shared:
                 shared[key] = list(registered.check(article, context))
             violations = shared[key]
@@ -126,30 +134,65 @@ def before_pages(function: Preparer) -> Preparer:
 
 
 def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Severity.INFO,
-          jobs: int = 1) -> dict[str, dict[SiteAudience, list[Finding]]]:
+          jobs: int = 1, cache: PackCache | None = None) -> dict[str, dict[SiteAudience, list[Finding]]]:
     """Per article, the findings of the rules on each of `audiences`' sites it belongs to.
 
-    Audience-independent rules run once per page. With `jobs` > 1, pages are judged in forked processes."""
+    Audience-independent rules run once per page. With `jobs` > 1, pages are judged in forked processes.
+    With a `cache`, the violations of page-local rules on a page read before (`site.source_keys`) are
+    taken from it; the other rules run on every page."""
     rules = [r for r in registered_rules() if r.code.severity.rank <= min_severity.rank]
     for prepare in PREPARERS:
         prepare(site, rules, jobs)
     today = site.project.today
+    keys = judged_keys(site, audiences, min_severity) if cache else {}
+    # Read here, before the workers fork: they inherit them, and the run's clean-up keeps them.
+    cached = {src_uri: known for src_uri, key in keys.items() if (known := cache.get(key)) is not None}
+    # What a page-local rule found, by (audience or None, code); the cache keeps only what is not empty.
+    local = {(audience.value if r.per_audience else None, r.code.code): ()
+             for r in registered_rules() if r.page_local for audience in audiences}
 
-    def judge_page(src_uri: str) -> dict[SiteAudience, list[Finding]]:
-        article, shared = site.articles[src_uri], {}
-        return {audience: run_rules(article, Context(site, audience, today), shared, min_severity)
-                for audience in audiences if audience.accepts(article.meta.audience)}
+    def judge_page(src_uri: str) -> tuple[dict[SiteAudience, list[Finding]], dict, dict | None]:
+        article, key = site.articles[src_uri], keys.get(src_uri)
+        known = cached.get(src_uri)
+        shared = {} if known is None else {**local, **known}
+        by_audience = {audience: run_rules(article, Context(site, audience, today), shared, min_severity)
+                       for audience in audiences if audience.accepts(article.meta.audience)}
+        fresh = None if known is not None or not key else {k: v for k, v in shared.items() if v and k in local}
+        return by_audience, article.derived, fresh
 
     uris = list(site.articles)
-    return dict(zip(uris, forked_map(judge_page, uris, jobs)))
+    judged = {}
+    for src_uri, (by_audience, derived, fresh) in zip(uris, forked_map(judge_page, uris, jobs)):
+        # What the rules derived in a worker (a page's links) comes back: the parent's CP401 does not derive it again.
+        site.articles[src_uri].derived.update(derived)
+        judged[src_uri] = by_audience
+        if fresh is not None:
+            cache.put(keys[src_uri], fresh)
+    if cache:
+        cache.seal()
+    return judged
+
+
+JUDGED_FORMAT = "judged-1"  # bump when what is stored changes (the violations of page-local rules, by audience and code)
+
+
+def judged_keys(site: Site, audiences: list[SiteAudience], min_severity: Severity) -> dict[str, str]:
+    """src_uri -> the key of its page-local violations: what it was read as (its bytes, paths and the code),
+    the registries and lexicons, the hub's settings and date, the sites judged and the severity reported."""
+    project = site.project
+    settings = json.dumps(dataclasses.asdict(project), default=str, sort_keys=True)
+    inputs = digest(JUDGED_FORMAT, code_digest(), settings, ",".join(a.value for a in audiences), min_severity.value,
+                    *folder_state(project.registry_dir, content=True))
+    return {src_uri: digest(inputs, key) for src_uri, key in site.source_keys.items()}
 
 
 def evaluate(site: Site, audience: SiteAudience, min_severity: Severity = Severity.INFO, jobs: int = 1,
-             judged: dict[str, dict[SiteAudience, list[Finding]]] | None = None) -> dict[str, Verdict]:
+             judged: dict[str, dict[SiteAudience, list[Finding]]] | None = None,
+             cache: PackCache | None = None) -> dict[str, Verdict]:
     """The verdict on every Markdown file for one audience's site, with its findings down to
     `min_severity` (`Severity.ERROR` is enough to know what is published). `judged`: pages already judged."""
     if judged is None:
-        judged = judge(site, [audience], min_severity, jobs)
+        judged = judge(site, [audience], min_severity, jobs, cache)
     verdicts: dict[str, Verdict] = {}
     unreadable_findings: dict[str, list[Finding]] = {}
     for finding in site.load_findings:
@@ -191,21 +234,22 @@ def rejudge(site: Site, audience: SiteAudience, verdicts: dict[str, Verdict], ch
     return updated
 
 
-def all_verdicts(site: Site, min_severity: Severity = Severity.INFO,
-                 jobs: int = 1) -> dict[SiteAudience, dict[str, Verdict]]:
+def all_verdicts(site: Site, min_severity: Severity = Severity.INFO, jobs: int = 1,
+                 cache: PackCache | None = None) -> dict[SiteAudience, dict[str, Verdict]]:
     """Every audience's verdicts, each page judged once."""
-    judged = judge(site, list(SiteAudience), min_severity, jobs)
+    judged = judge(site, list(SiteAudience), min_severity, jobs, cache)
     return {audience: evaluate(site, audience, judged=judged) for audience in SiteAudience}
 
 
 def check_all(site: Site, min_severity: Severity = Severity.INFO, jobs: int = 1,
-              verdicts: dict[SiteAudience, dict[str, Verdict]] | None = None) -> list[Finding]:
+              verdicts: dict[SiteAudience, dict[str, Verdict]] | None = None,
+              cache: PackCache | None = None) -> list[Finding]:
     """Every finding of the tree down to `min_severity`, each page judged for every site it belongs to
     (or the findings of `verdicts`, from `all_verdicts`)."""
     unique: dict[tuple, Finding] = {}
     for finding in site.load_findings:
         unique[(finding.path, finding.line, finding.code, finding.message, finding.severity)] = finding
-    for by_page in (verdicts or all_verdicts(site, min_severity, jobs)).values():
+    for by_page in (verdicts or all_verdicts(site, min_severity, jobs, cache)).values():
         for verdict in by_page.values():
             for finding in verdict.findings:
                 key = (finding.path, finding.line, finding.code, finding.message, finding.severity)

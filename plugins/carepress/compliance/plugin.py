@@ -26,6 +26,7 @@ from carepress.model.loader import escapes_content
 from carepress.model.schema import SiteAudience
 from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
+from carepress.packs import PackCache
 from carepress.settings import project_from_options
 from carepress.report.finding import Severity
 
@@ -58,6 +59,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     cacheable = True  # it decides which pages exist: the page cache keys hold the page list and the config
     parallel_safe = True  # page events are per page; mention findings found in workers are merged back
     jobs = 1  # processes that judge the pages; `carepress build` sets it to its own (build/parallel.py)
+    # `carepress build`'s page cache folder (build/parallel.py): what the gate read and judged is kept beside it.
+    cache_dir: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
@@ -69,11 +72,17 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     @event_priority(100)  # before search, navigation and every other plugin sees the files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         audience = SiteAudience(self.config.audience)
+        cache = self._judged_cache()
         try:
-            site = load_site(self.project, jobs=self.jobs)
-            verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs)
+            site = load_site(self.project, jobs=self.jobs, cache=cache)
+            read_before = cache.hits if cache else 0
+            verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs, cache=cache)
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
+        if cache:
+            cache.prune()
+            log.info(f"gate cache: {read_before} page(s) read as before, {cache.hits - read_before} judged as before "
+                     "by the rules that look at the page alone")
         self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)
         self.mention_findings: dict[str, list] = {}
         dropped = 0
@@ -103,6 +112,16 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             for name in GATE_ASSETS:
                 files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))
         return files
+
+    def _judged_cache(self) -> PackCache | None:
+        if self.cache_dir is None:
+            return None
+        folder = Path(self.cache_dir).with_name(f"{Path(self.cache_dir).name}.judged")
+        try:
+            return PackCache(folder)
+        except OSError as error:
+            log.info(f"gate cache not used ({folder}: {error.strerror or error})")
+            return None
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         markdown = super().on_page_markdown(markdown, page, config, files)  # the preview's placeholder

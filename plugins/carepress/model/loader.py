@@ -44,20 +44,27 @@ class Loaded:
 
 def read_file(file: Path, content_dir: Path, display_root: Path, resolved: dict[Path, Path] | None = None) -> Loaded:
     """`resolved`: folders already resolved during this reading of the tree (see `escapes_content`)."""
+    src_uri, shown, raw = read_bytes(file, content_dir, display_root, resolved)
+    return raw if isinstance(raw, Loaded) else parse_article(raw, src_uri, shown)
+
+
+def read_bytes(file: Path, content_dir: Path, display_root: Path,
+               resolved: dict[Path, Path] | None = None) -> tuple[str, str, bytes | Loaded]:
+    """(src_uri, path shown in findings, the file's bytes), or a Loaded with CP111 in place of the bytes."""
     src_uri = file.relative_to(content_dir).as_posix()
     shown = _display_path(file, display_root)
     if escapes_content(file, content_dir, resolved):
-        return Loaded(src_uri, shown, None, [make(CP111, shown, None,
+        return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
             "this link points outside the content folder and is not read; copy the file into the content folder instead")])
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:
-            return Loaded(src_uri, shown, None, [make(CP111, shown, None,
+            return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
                 f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit; split it into several articles")])
-        raw = file.read_bytes()
+        return src_uri, shown, file.read_bytes()
     except OSError as error:
-        return Loaded(src_uri, shown, None, [make(CP111, shown, None, f"cannot read the file ({error.strerror}); check that it exists and is readable")])
-    return parse_article(raw, src_uri, shown)
+        return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
+            f"cannot read the file ({error.strerror}); check that it exists and is readable")])
 
 
 def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:

@@ -102,7 +102,7 @@ def _public_restriction(product: Product) -> str | None:
     return None
 
 
-@rule("CP300", Severity.ERROR, "Prescription-only or restricted product on a public page", per_audience=True)
+@rule("CP300", Severity.ERROR, "Prescription-only or restricted product on a public page", per_audience=True, page_local=True)
 def no_public_promotion_of_restricted_products(article: Article, context: Context):
     if context.audience is not SiteAudience.PATIENT:
         return
@@ -116,7 +116,7 @@ def no_public_promotion_of_restricted_products(article: Article, context: Contex
                             "the public (CSP L.5122-6); move the page to the HCP site", line)
 
 
-@rule("CP301", Severity.ERROR, "Disease-awareness page names a medicine")
+@rule("CP301", Severity.ERROR, "Disease-awareness page names a medicine", page_local=True)
 def disease_awareness_names_no_medicine(article: Article, context: Context):
     if article.meta.content_type is not ContentType.DISEASE_AWARENESS:
         return
@@ -141,14 +141,14 @@ def _claims(article: Article, context: Context) -> Iterator[tuple[str, str, int]
         yield match.label, article.body[match.start:match.end], article.body_line_at(match.start)
 
 
-@rule("CP302", Severity.ERROR, "Promotional claim language", per_audience=True)
+@rule("CP302", Severity.ERROR, "Promotional claim language", per_audience=True, page_local=True)
 def no_promotional_claims(article: Article, context: Context):
     severity = Severity.WARNING if context.audience is SiteAudience.HCP else Severity.ERROR
     for label, written, line in _claims(article, context):
         yield Violation(f"\"{written}\" is promotional language ({label}); state facts neutrally, with a reference", line, severity)
 
 
-@rule("CP303", Severity.ERROR, "Promotional page without a valid visa", per_audience=True)
+@rule("CP303", Severity.ERROR, "Promotional page without a valid visa", per_audience=True, page_local=True)
 def promotional_pages_need_a_visa(article: Article, context: Context):
     content_type = article.meta.content_type
     if context.audience is SiteAudience.PATIENT and content_type is ContentType.PRODUCT_OTC:
@@ -166,7 +166,7 @@ def promotional_pages_need_a_visa(article: Article, context: Context):
                         article.line_of("visa", "type"))
 
 
-@rule("CP304", Severity.ERROR, "Product's advertising is suspended")
+@rule("CP304", Severity.ERROR, "Product's advertising is suspended", page_local=True)
 def suspended_products_block_every_page(article: Article, context: Context):
     for product, line in _products_concerned(article, context):
         if product.advertising_suspended:
@@ -174,7 +174,7 @@ def suspended_products_block_every_page(article: Article, context: Context):
                             "no page about it may be published until the suspension is lifted", line)
 
 
-@rule("CP305", Severity.ERROR, "Prohibited target keyword")
+@rule("CP305", Severity.ERROR, "Prohibited target keyword", page_local=True)
 def target_keywords_stay_neutral(article: Article, context: Context):
     lexicons = _lexicons(context)
     for keyword, line in _keyword_texts(article):

@@ -19,7 +19,7 @@ QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)+")
 DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT // 4 + 1}}}", re.MULTILINE)
 
 
-@rule("CP114", Severity.ERROR, "Article body nested too deeply")
+@rule("CP114", Severity.ERROR, "Article body nested too deeply", page_local=True)
 def bounded_nesting(article: Article, context: Context):
     body = article.body
     if body.count(">") <= MAX_QUOTES and not DEEP_INDENT.search(body):  # every real article: nothing to look at

@@ -9,14 +9,14 @@ from carepress.model.schema import ContentType
 from carepress.report.finding import Severity
 
 
-@rule("CP502", Severity.ERROR, "References missing")
+@rule("CP502", Severity.ERROR, "References missing", page_local=True)
 def medical_scientific_pages_cite_references(article: Article, context: Context):
     if article.meta.content_type is ContentType.MEDICAL_SCIENTIFIC and not article.meta.references:
         yield Violation("a `medical_scientific` page must list its sources; add `references: [...]`",
                         article.line_of("content_type"))
 
 
-@rule("CP503", Severity.ERROR, "Pharmacovigilance contact or SmPC link missing")
+@rule("CP503", Severity.ERROR, "Pharmacovigilance contact or SmPC link missing", page_local=True)
 def product_pages_carry_safety_information(article: Article, context: Context):
     if not article.meta.content_type.is_product:
         return

@@ -56,7 +56,7 @@ def one_file_per_address(article: Article, context: Context):
                         "neither is published until one is renamed or removed", 1)
 
 
-@rule("CP113", Severity.ERROR, "Unsafe file name or slug")
+@rule("CP113", Severity.ERROR, "Unsafe file name or slug", page_local=True)
 def safe_names(article: Article, context: Context):
     if UNSAFE_NAME.search(article.src_uri):
         yield Violation("the file name has a control character or a backslash; rename it with letters, digits and dashes", 1)

@@ -19,12 +19,12 @@ def _unknown(ids: list[str], known: dict, field: str, article: Article, registry
             yield Violation(f"{field} `{value}` is not in site_config/{registry}; {hint}", article.line_of(field, index))
 
 
-@rule("CP108", Severity.ERROR, "Unknown persona id")
+@rule("CP108", Severity.ERROR, "Unknown persona id", page_local=True)
 def persona_must_exist(article: Article, context: Context):
     yield from _unknown(article.meta.persona, context.site.personas, "persona", article, "personas.yml")
 
 
-@rule("CP109", Severity.ERROR, "Unknown product id")
+@rule("CP109", Severity.ERROR, "Unknown product id", page_local=True)
 def product_must_exist(article: Article, context: Context):
     yield from _unknown(article.meta.products, context.site.products, "products", article, "products.yml")
 

@@ -17,7 +17,7 @@ _NEXT_STEP = {
 }
 
 
-@rule("CP200", Severity.ERROR, "Page is not approved")
+@rule("CP200", Severity.ERROR, "Page is not approved", page_local=True)
 def must_be_approved(article: Article, context: Context):
     status = article.meta.validation.status
     if status is not Status.APPROVED:
@@ -29,7 +29,7 @@ def _approved(article: Article) -> bool:
     return article.meta.validation.status is Status.APPROVED
 
 
-@rule("CP201", Severity.ERROR, "Approval record is incomplete")
+@rule("CP201", Severity.ERROR, "Approval record is incomplete", page_local=True)
 def approval_must_be_complete(article: Article, context: Context):
     if not _approved(article):
         return
@@ -44,7 +44,7 @@ def approval_must_be_complete(article: Article, context: Context):
                             article.line_of("validation", key))
 
 
-@rule("CP202", Severity.ERROR, "Approval has expired")
+@rule("CP202", Severity.ERROR, "Approval has expired", page_local=True)
 def approval_must_not_be_expired(article: Article, context: Context):
     expires = article.meta.validation.expires
     if _approved(article) and expires is not None and expires < context.today:
@@ -52,7 +52,7 @@ def approval_must_not_be_expired(article: Article, context: Context):
                         "have the page reviewed again and run `carepress approve`", article.line_of("validation", "expires"))
 
 
-@rule("CP203", Severity.ERROR, "Page changed since approval")
+@rule("CP203", Severity.ERROR, "Page changed since approval", page_local=True)
 def content_must_match_approval(article: Article, context: Context):
     if not _approved(article):
         return
@@ -65,7 +65,7 @@ def content_must_match_approval(article: Article, context: Context):
                         "have the change reviewed and run `carepress approve` again", article.line_of("validation", "fingerprint"))
 
 
-@rule("CP204", Severity.WARNING, "Approval expires soon")
+@rule("CP204", Severity.WARNING, "Approval expires soon", page_local=True)
 def approval_expiring_soon(article: Article, context: Context):
     expires = article.meta.validation.expires
     window = context.site.project.expiry_warning_days

@@ -1,0 +1,54 @@
+"""Real builds with the gate's cache: a warm build publishes exactly what a build without it would, and a
+page that a changed lexicon or registry now rejects leaves every output at once."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+TOKEN = "canaripromesseqx"
+
+
+def gate_cache_line(result) -> tuple[int, int]:
+    found = re.search(r"gate cache: (\d+) page\(s\) read as before, (\d+) judged as before", result.stderr)
+    assert found, result.stderr
+    return int(found.group(1)), int(found.group(2))
+
+
+def published(hub) -> dict[str, str]:
+    return {path: text for path, text in hub.site_files("patient").items() if not path.startswith("assets/")}
+
+
+def test_a_warm_gate_publishes_what_a_cold_one_does_and_a_lexicon_change_rejects_at_once(hub):
+    hub.article("patient/ok.md", title="Bouger au quotidien")
+    hub.article("patient/promesse.md", title=f"Page {TOKEN}", body=f"# Page {TOKEN}\n\nNous allons vous aider à "
+                "tourner la page du diabète avec des conseils simples.\n")
+    first = hub.build("patient")
+    assert first.returncode == 0, first.stderr
+    assert gate_cache_line(first) == (0, 0)
+    cold = published(hub)
+    assert any(TOKEN in text for text in cold.values())
+
+    second = hub.build("patient")
+    assert gate_cache_line(second) == (3, 3)  # the home page and the two articles
+    assert published(hub) == cold
+
+    claims = hub.root / "site_config" / "lexicons" / "claims.fr.yml"
+    claims.write_text(claims.read_text(encoding="utf-8") + '  - id: tourner-la-page\n    phrases: ["tourner la page '
+                      'du diabète"]\n    message: "promises the end of the disease"\n', encoding="utf-8")
+    third = hub.build("patient")
+    assert gate_cache_line(third) == (3, 0)  # read as before, judged anew: the lexicons changed
+    assert "CP302" in third.stderr
+    after = published(hub)
+    assert not [path for path, text in after.items() if TOKEN in text]  # HTML, search index, sitemap alike
+    assert "patient/promesse/index.html" not in after
+    index = json.loads(after["search/search_index.json"])
+    assert not any(TOKEN in doc["title"] or TOKEN in doc["text"] for doc in index["docs"])
+
+    nothing_kept = hub.build("patient", "--no-cache")
+    assert "gate cache" not in nothing_kept.stderr
+    assert published(hub) == after

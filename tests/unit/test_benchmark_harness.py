@@ -1,0 +1,48 @@
+"""`make bench` when something goes wrong: a missing tool, a failing step or an interrupted run is said,
+exits non-zero, and never passes a partial figure for a result."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from benchmarks import run
+
+
+def test_a_failing_step_has_no_figure_and_the_run_exits_non_zero(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run, "steps", lambda hub: {"vanilla": [sys.executable, "-c", "pass"],
+                                                   "carepress": [sys.executable, "-c", "raise SystemExit(3)"]})
+    code = run.main(["--sizes", "3", "--repeat", "1", "--workdir", str(tmp_path), "--json", str(tmp_path / "r.json")])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "not measured: 3 articles, carepress: exit code 3" in err
+    row = next(line for line in out.splitlines() if line.startswith("| 3 |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] != "n/a" and cells[5] == "n/a"  # vanilla measured, the failed build has no figure
+    saved = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert saved["failures"] == ["3 articles, carepress: exit code 3: []"]
+    assert "seconds" not in saved["rows"][0]["results"]["carepress"]
+
+
+def test_a_missing_tool_is_said_and_nothing_is_measured(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run, "BIN", tmp_path)  # no mkdocs, no carepress here
+    monkeypatch.setattr(run, "measure_size", lambda *args: (_ for _ in ()).throw(AssertionError("measured")))
+    assert run.main(["--sizes", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "`mkdocs` is not available" in err and "`carepress` is not available" in err
+
+
+def test_an_interrupted_run_prints_only_the_sizes_it_finished(tmp_path, monkeypatch, capsys):
+    def measured(size, workdir, skip, repeat):
+        if size == 20:
+            raise KeyboardInterrupt
+        row = run.Row(size)
+        row.results["vanilla"] = {"seconds": 1.5, "cpu_seconds": 1.4}
+        return row
+
+    monkeypatch.setattr(run, "measure_size", measured)
+    code = run.main(["--sizes", "10,20", "--workdir", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 130
+    assert out.startswith("INCOMPLETE benchmark") and "interrupted while measuring 20 articles" in err
+    assert "| 10 | 1.5 |" in out and "| 20 |" not in out

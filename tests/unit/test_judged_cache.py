@@ -1,0 +1,181 @@
+"""The judged pages' cache: an unchanged page is neither parsed nor judged by page-local rules again,
+and nothing it depends on can change without its findings being computed anew."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+import carepress.model.loader as loader
+import carepress.model.site as site_module
+from benchmarks.generator import TODAY, generate, reapprove
+from carepress.compliance import engine
+from carepress.compliance.engine import Context, check_all, registered_rules
+from carepress.forked import MIN_ITEMS_PER_JOB
+from carepress.model.schema import SiteAudience
+from carepress.model.site import load_site
+from carepress.packs import PackCache
+from carepress.report.finding import Severity
+from carepress.settings import load_project
+
+REPO = Path(__file__).resolve().parents[2]
+NEUTRAL_SENTENCE = "Quelques repères simples"  # in the generated articles' text
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many files were parsed and how many times each rule ran, in this process."""
+    counts = collections.Counter()
+    parse = site_module.parse_article
+
+    def parse_counted(*args):
+        counts["parsed"] += 1
+        return parse(*args)
+
+    def counting(rule):
+        def check(article, context):
+            counts[rule.code.code] += 1
+            return rule.check(article, context)
+        return dataclasses.replace(rule, check=check)
+
+    for module in (site_module, loader):
+        monkeypatch.setattr(module, "parse_article", parse_counted)
+    monkeypatch.setattr(engine, "RULES", [counting(rule) for rule in registered_rules()])
+    return counts
+
+
+def judged(hub: Path, cache_dir: Path | None, today: str = TODAY, jobs: int = 1):
+    project, _ = load_project(hub / "mkdocs.yml", today)
+    cache = PackCache(cache_dir) if cache_dir else None  # opened afresh: as a new run finds it on disk
+    findings = check_all(load_site(project, jobs=jobs, cache=cache), Severity.INFO, jobs, cache=cache)
+    if cache:
+        cache.prune()
+    return findings
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def hub(tmp_path):
+    made = generate(tmp_path / "hub", 12)
+    # A draft and a promotional claim: findings of page-local rules the cache must give back.
+    edit(next((made / "content").rglob("fiche-*.md")), "status: approved", "status: draft")
+    edit(sorted((made / "content").rglob("fiche-*.md"))[-1], NEUTRAL_SENTENCE, "Un remède miraculeux")
+    return made
+
+
+def test_a_second_run_finds_the_same_without_reading_or_judging_a_page_again(hub, tmp_path, counted):
+    without = judged(hub, None)
+    pages = counted["parsed"]
+    first = judged(hub, tmp_path / "cache")
+    counted.clear()
+    second = judged(hub, tmp_path / "cache")
+    assert without == first == second
+    assert {"CP200", "CP203", "CP302", "SE304"} <= {f.code for f in second}
+    assert counted["parsed"] == 0
+    assert counted["CP203"] == counted["CP302"] == 0  # page-local: kept
+    assert counted["CP112"] >= pages - 1 and counted["SE304"] > 0  # they look at other pages: run every time
+
+
+@pytest.mark.parametrize("change", ["article", "lexicon", "registry", "date", "code"])
+def test_whatever_a_finding_depends_on_changes_it(hub, tmp_path, counted, monkeypatch, change):
+    cache, today = tmp_path / "cache", TODAY
+    before = judged(hub, cache)
+    pages = len(list((hub / "content").rglob("*.md")))
+    counted.clear()
+    if change == "article":
+        edited = sorted((hub / "content").rglob("fiche-*.md"))[3]
+        edit(edited, NEUTRAL_SENTENCE, "Une guérison garantie")
+        reapprove(edited)
+    elif change == "lexicon":
+        claims = hub / "site_config" / "lexicons" / "claims.fr.yml"
+        claims.write_text(claims.read_text(encoding="utf-8") + '  - id: reperes\n    phrases: ["repères simples"]\n'
+                          '    message: "a test claim"\n', encoding="utf-8")
+    elif change == "registry":
+        edit(hub / "site_config" / "personas.yml", "id: patient-asthme", "id: patient-asthme-adulte")
+    elif change == "date":
+        today = "2027-11-22"  # every approval has expired
+    elif change == "code":
+        for module in (site_module, engine):  # what an upgrade of CarePress or of a library it reads with changes
+            monkeypatch.setattr(module, "code_digest", lambda: "another version of CarePress")
+    after = judged(hub, cache, today)
+    parsed, judged_again = counted["parsed"], counted["CP203"]
+    assert after == judged(hub, None, today)  # what a run without the cache finds
+    more = set(collections.Counter(f.code for f in after) - collections.Counter(f.code for f in before))
+    expected = {"article": "CP302", "lexicon": "CP302", "registry": "CP108", "date": "CP202"}.get(change)
+    assert expected in more if expected else after == before
+    assert parsed == {"article": 1, "code": pages}.get(change, 0)
+    assert judged_again == (1 if change == "article" else pages)
+
+
+def test_a_page_local_finding_is_kept_but_one_about_other_pages_is_not(hub, tmp_path):
+    """A patient page links to a page that becomes HCP-only: its own bytes did not change, its CP400 appears."""
+    content = hub / "content"
+    linking, target = sorted(content.rglob("fiche-*.md"))[4:6]
+    link = Path("../" * (len(linking.relative_to(content).parts) - 1)) / target.relative_to(content)
+    linking.write_text(linking.read_text(encoding="utf-8") + f"\n[Voir aussi]({link.as_posix()})\n", encoding="utf-8")
+    assert "CP400" not in {f.code for f in judged(hub, tmp_path / "cache")}
+    edit(target, "audience: patient", "audience: hcp")
+    after = judged(hub, tmp_path / "cache")
+    assert any(f.code == "CP400" and f.path.endswith(linking.name) for f in after)
+    assert after == judged(hub, None)
+
+
+def test_a_damaged_cache_is_read_as_missing(hub, tmp_path, counted):
+    cache = tmp_path / "cache"
+    first = judged(hub, cache)
+    for pack in cache.glob("pack-*"):
+        data = bytearray(pack.read_bytes())
+        data[:len(data) // 2] = bytes(len(data) // 2)  # entries zeroed, the index intact
+        pack.write_bytes(bytes(data))
+    counted.clear()
+    assert judged(hub, cache) == first
+    assert counted["parsed"] > 0
+
+
+def test_forked_runs_keep_and_find_the_same(tmp_path):
+    hub = generate(tmp_path / "hub", 2 * MIN_ITEMS_PER_JOB + 30)  # enough pages for forked_map to fork
+    edit(next((hub / "content").rglob("fiche-*.md")), "status: approved", "status: draft")
+    serial = judged(hub, None)
+    assert judged(hub, tmp_path / "cache", jobs=2) == serial
+    assert judged(hub, tmp_path / "cache", jobs=2) == serial
+    assert judged(hub, tmp_path / "cache", jobs=1) == serial
+
+
+class NoOtherPages(Mapping):
+    """A site's articles that a rule may not look at."""
+
+    def __getitem__(self, key):
+        raise AssertionError(f"a page-local rule looked at another page ({key})")
+
+    def __iter__(self):
+        raise AssertionError("a page-local rule looked at other pages")
+
+    def __len__(self):
+        raise AssertionError("a page-local rule counted the pages")
+
+
+@pytest.mark.parametrize("hub_root", ["demo", "generated"])
+def test_page_local_rules_look_at_no_other_page(tmp_path, hub_root):
+    """What makes a rule's findings safe to keep per page: it reads the page, the registries, the settings and the
+    date, nothing of the other pages. Each page-local rule runs on every page of a site whose other pages are gone."""
+    root = REPO if hub_root == "demo" else generate(tmp_path / "hub", 40)
+    project, _ = load_project(root / "mkdocs.yml", TODAY)
+    site = load_site(project)
+    alone = dataclasses.replace(site, articles=NoOtherPages())
+    local = [rule for rule in registered_rules() if rule.page_local]
+    assert {rule.code.code for rule in local} >= {"CP200", "CP203", "CP300", "CP302"}
+    assert not any(rule.across_pages for rule in local)
+    for article in site.articles.values():
+        for audience in SiteAudience:
+            for rule in local:
+                expected = list(rule.check(article, Context(site, audience, project.today)))
+                assert list(rule.check(article, Context(alone, audience, project.today))) == expected
