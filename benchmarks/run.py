@@ -98,7 +98,7 @@ def steps(hub: Path) -> dict[str, list[str]]:
         "carepress": [*carepress, "build", "-a", "patient", "-d", "site/fast"],  # an empty page cache: cold
         "edit": [sys.executable, "-c", EDIT_SCRIPT],  # not a timed result: prepares the next step
         "carepress_cached": [*carepress, "build", "-a", "patient", "-d", "site/fast"],
-        "check": [*carepress, "check"],  # the cache was emptied with the cold build: nothing judged before
+        "check": [*carepress, "check"],  # from an empty cache: nothing read or judged before
         "check_warm": [*carepress, "check"],  # what the previous check kept: a second check of an unchanged tree
         "report_seo": [*carepress, "report", "seo"],
     }
@@ -127,8 +127,8 @@ def measure_size(size: int, workdir: Path, skip: set[str], repeat: int) -> Row:
                 continue
             if "error" in row.results.get(step, {}):
                 continue
-            if step in ("carepress", "vanilla_fast"):
-                shutil.rmtree(hub / ".cache", ignore_errors=True)  # cold: an empty page cache
+            if step in ("carepress", "vanilla_fast", "check"):
+                shutil.rmtree(hub / ".cache", ignore_errors=True)  # cold: nothing kept by an earlier run
             print(f"  {size:>6} articles, run {attempt}/{repeat}: {step} ...", file=sys.stderr, flush=True)
             result = measure.run(command, hub, env)
             # `carepress check` exits 1 on error findings; the generated hub has none, so 0 is required everywhere.

@@ -33,6 +33,9 @@ def test_a_warm_gate_publishes_what_a_cold_one_does_and_a_lexicon_change_rejects
     cold = published(hub)
     assert any(TOKEN in text for text in cold.values())
 
+    assert gate_cache_line(hub.build("hcp")) == (3, 0)  # what the patient build read is shared; judging is per site
+    assert hub.carepress("check").returncode == 0
+    assert "CP302" not in hub.carepress("check").stdout
     second = hub.build("patient")
     assert gate_cache_line(second) == (3, 3)  # the home page and the two articles
     assert published(hub) == cold
@@ -42,7 +45,7 @@ def test_a_warm_gate_publishes_what_a_cold_one_does_and_a_lexicon_change_rejects
                       'du diabète"]\n    message: "promises the end of the disease"\n', encoding="utf-8")
     third = hub.build("patient")
     assert gate_cache_line(third) == (3, 0)  # read as before, judged anew: the lexicons changed
-    assert "CP302" in third.stderr
+    assert "CP302" in third.stderr and " CP302 " in hub.carepress("check").stdout
     after = published(hub)
     assert not [path for path, text in after.items() if TOKEN in text]  # HTML, search index, sitemap alike
     assert "patient/promesse/index.html" not in after

@@ -44,7 +44,8 @@ def test_check_keeps_what_it_judged_and_an_edit_is_judged_anew(hub):
     hub.article("patient/ok.md")
     hub.article("patient/brouillon.md", validation={"status": "draft"})
     first = hub.carepress("check")
-    assert any((hub.root / ".cache" / "carepress" / "check").glob("pack-*"))
+    for kept in ("read", "judged/check"):
+        assert any((hub.root / ".cache" / "carepress" / kept).glob("pack-*"))
     assert hub.carepress("check").stdout == first.stdout
     hub.article("patient/ok.md", validation={"status": "draft"})
     again = hub.carepress("check")

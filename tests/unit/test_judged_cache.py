@@ -49,10 +49,11 @@ def counted(monkeypatch):
 
 
 def judged(hub: Path, cache_dir: Path | None, today: str = TODAY, jobs: int = 1):
+    """`carepress check`'s findings, with what is kept in `cache_dir` (opened afresh: as a new run finds it)."""
     project, _ = load_project(hub / "mkdocs.yml", today)
-    cache = PackCache(cache_dir) if cache_dir else None  # opened afresh: as a new run finds it on disk
-    findings = check_all(load_site(project, jobs=jobs, cache=cache), Severity.INFO, jobs, cache=cache)
-    if cache:
+    read, judged = (PackCache(cache_dir / "read"), PackCache(cache_dir / "judged")) if cache_dir else (None, None)
+    findings = check_all(load_site(project, jobs=jobs, cache=read), Severity.INFO, jobs, cache=judged)
+    for cache in filter(None, (read, judged)):
         cache.prune()
     return findings
 
@@ -132,7 +133,7 @@ def test_a_page_local_finding_is_kept_but_one_about_other_pages_is_not(hub, tmp_
 def test_a_damaged_cache_is_read_as_missing(hub, tmp_path, counted):
     cache = tmp_path / "cache"
     first = judged(hub, cache)
-    for pack in cache.glob("pack-*"):
+    for pack in cache.rglob("pack-*"):
         data = bytearray(pack.read_bytes())
         data[:len(data) // 2] = bytes(len(data) // 2)  # entries zeroed, the index intact
         pack.write_bytes(bytes(data))

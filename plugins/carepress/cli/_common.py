@@ -51,16 +51,20 @@ def open_cache(folder: Path) -> PackCache | None:
         return None
 
 
-def load_for_the_run(project: Project, jobs: int = 1, cache: PackCache | None = None) -> Site:
-    """The content tree, for a command that reads it once and exits.
+def load_for_the_run(project: Project, jobs: int = 1, keep: bool = True) -> Site:
+    """The content tree, for a command that reads it once and exits; with `keep`, what each file was read as is
+    kept in CACHE_DIR/read, which every command shares, and a file whose bytes were read before is not parsed again.
 
     Its tens of thousands of objects live until the end, and make no garbage: the collector is off
     while they are read, then they are frozen so that no collection scans them again (at 10,000
     articles, those scans were about a quarter of `check`)."""
+    cache = open_cache(project.root / CACHE_DIR / "read") if keep else None
     gc.disable()
     try:
         site = load_site(project, jobs=jobs, cache=cache)
     finally:
         gc.freeze()
         gc.enable()
+    if cache:
+        cache.prune()
     return site

@@ -29,7 +29,8 @@ from carepress.settings import load_project
               help="Processes that share the reading and the judging of pages (default: the CPUs available).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
-              help=f"Reuse what unchanged pages were read as and their page-local findings (kept in {CACHE_DIR}/check/).")
+              help=f"Reuse what unchanged pages were read as and the findings of the rules that look at the page alone "
+                   f"(kept in {CACHE_DIR}/).")
 @configuration_errors
 def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, min_severity: str,
           jobs: int | None, output: Path | None, cache: bool) -> None:
@@ -48,8 +49,8 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
             fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
         project.content_dir = outside[0].resolve()
     jobs = jobs or available_jobs()
-    judged = open_cache(project.root / CACHE_DIR / "check") if cache else None
-    site = load_for_the_run(project, jobs, judged)
+    site = load_for_the_run(project, jobs, keep=cache and not outside)  # another tree: the hub's cache is not for it
+    judged = open_cache(project.root / CACHE_DIR / "judged" / "check") if cache and not outside else None
     threshold = Severity(min_severity)
     findings = check_all(site, threshold, jobs, cache=judged)  # rules that cannot report at this severity are not run
     if judged:

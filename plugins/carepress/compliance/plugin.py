@@ -59,7 +59,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     cacheable = True  # it decides which pages exist: the page cache keys hold the page list and the config
     parallel_safe = True  # page events are per page; mention findings found in workers are merged back
     jobs = 1  # processes that judge the pages; `carepress build` sets it to its own (build/parallel.py)
-    # `carepress build`'s page cache folder (build/parallel.py): what the gate read and judged is kept beside it.
+    # `carepress build`'s page cache folder (build/parallel.py): what the gate read and judged is kept beside it,
+    # what it read shared with the other audience's build and with the commands (cli/_common.py).
     cache_dir: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -72,16 +73,16 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     @event_priority(100)  # before search, navigation and every other plugin sees the files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         audience = SiteAudience(self.config.audience)
-        cache = self._judged_cache()
+        read, judged = self._cache("read"), self._cache("judged", audience.value)
         try:
-            site = load_site(self.project, jobs=self.jobs, cache=cache)
-            read_before = cache.hits if cache else 0
-            verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs, cache=cache)
+            site = load_site(self.project, jobs=self.jobs, cache=read)
+            verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs, cache=judged)
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
-        if cache:
+        for cache in filter(None, (read, judged)):
             cache.prune()
-            log.info(f"gate cache: {read_before} page(s) read as before, {cache.hits - read_before} judged as before "
+        if read and judged:
+            log.info(f"gate cache: {read.hits} page(s) read as before, {judged.hits} judged as before "
                      "by the rules that look at the page alone")
         self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)
         self.mention_findings: dict[str, list] = {}
@@ -113,10 +114,11 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))
         return files
 
-    def _judged_cache(self) -> PackCache | None:
+    def _cache(self, *name: str) -> PackCache | None:
+        """A cache folder beside the build's page cache (.cache/carepress/read, .cache/carepress/judged/patient)."""
         if self.cache_dir is None:
             return None
-        folder = Path(self.cache_dir).with_name(f"{Path(self.cache_dir).name}.judged")
+        folder = Path(self.cache_dir).parent.joinpath(*name)
         try:
             return PackCache(folder)
         except OSError as error:
