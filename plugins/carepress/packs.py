@@ -1,8 +1,8 @@
 """Results by key in pack files, shared by the processes of one run and kept between runs. No MkDocs here.
 
-The page cache of `carepress build` (build/cache.py) and the judged-pages cache of the gate and
-`carepress check` (compliance/judged.py) store their entries here. Keys are content hashes of
-everything an entry depends on, so an entry is never wrong, only unused.
+The page cache of `carepress build` (build/cache.py), what files were read as (model/site.py) and
+what the page-local rules found (compliance/engine.py) store their entries here. Keys are content
+hashes of everything an entry depends on, so an entry is never wrong, only unused.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+LIBRARIES = ("carepress", "pydantic", "pydantic-core", "PyYAML", "regex", "snowballstemmer")  # what reads and judges
+
+
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """What every cached result depends on beyond its inputs: this code, its libraries, the interpreter."""
     versions = [f"{name}={importlib.metadata.version(name)}" for name in LIBRARIES]
     return digest(platform.python_version(), *versions, *folder_state(Path(__file__).resolve().parent, content=False))
-
-
-LIBRARIES = ("carepress", "pydantic", "pydantic-core", "PyYAML", "regex", "snowballstemmer")
 
 
 def folder_state(folder: Path, content: bool) -> list[str]:

@@ -14,7 +14,7 @@ from carepress.model.site import Site, load_site
 from carepress.packs import PackCache
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-CACHE_DIR = Path(".cache/carepress")  # below the hub's root: the pages `build` made, what `check` judged
+CACHE_DIR = Path(".cache/carepress")  # below the hub's root: pages built, files read, pages judged
 
 config_option = click.option(
     "--config", "-f", "config_file", type=click.Path(path_type=Path), default=Path("mkdocs.yml"),
