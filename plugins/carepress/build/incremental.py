@@ -15,6 +15,7 @@ The hook for `carepress serve`: build once with `Session(config).full()`, then c
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -39,6 +40,9 @@ class Session:
 
     def full(self) -> Built:
         self.built = build(self.config, self.jobs, self.cache_dir)
+        # The build makes no collection while its workers run (forked.forked_pool): do the one it put off
+        # now, not in the first rebuild after an edit (0.8 s of a 10,000-article preview).
+        gc.collect()
         return self.built
 
     def rebuild(self, paths: list[Path]) -> str:
