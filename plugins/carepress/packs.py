@@ -91,6 +91,7 @@ class PackCache:
         self.folder = folder
         self.used: set[str] = set()
         self.hits = 0  # entries this process has read back
+        self.failed: str | None = None  # why this process stopped writing (a full disk, a read-only folder)
         folder.mkdir(parents=True, exist_ok=True)
         self._where: dict[str, tuple[str, int, int]] = {}  # key -> (pack, offset, length)
         self._readers: dict[str, int] = {}  # pack -> open file descriptor
@@ -116,18 +117,34 @@ class PackCache:
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def put_pickled(self, key: str, data: bytes) -> None:
-        """`put` of a value a worker has already pickled to send it here."""
+        """`put` of a value a worker has already pickled to send it here. When the folder cannot be
+        written, nothing more is kept and the run goes on (`failed` says why)."""
         self.used.add(key)
-        if self._writer is None or self._writer.pid != os.getpid():  # a forked worker starts its own
-            self._writer = _PackWriter(self.folder)
-        self._writer.add(key, data)
+        if self.failed:
+            return
+        try:
+            if self._writer is None or self._writer.pid != os.getpid():  # a forked worker starts its own
+                self._writer = _PackWriter(self.folder)
+            self._writer.add(key, data)
+        except OSError as error:
+            self._give_up(error)
 
     def seal(self) -> None:
         """Publishes what this process has put (a worker calls it at the end of its share)."""
         if self._writer is not None and self._writer.pid == os.getpid():
-            pack, index = self._writer.seal()
+            try:
+                pack, index = self._writer.seal()
+            except OSError as error:
+                self._give_up(error)
+                return
             for key, (offset, length) in index.items():
                 self._where[key] = (pack, offset, length)
+        self._writer = None
+
+    def _give_up(self, error: OSError) -> None:
+        self.failed = f"{self.folder}: {error.strerror or error}"
+        if self._writer is not None and self._writer.pid == os.getpid():
+            self._writer.discard()
         self._writer = None
 
     def prune(self) -> None:
@@ -147,8 +164,11 @@ class PackCache:
                          if 2 * live[pack] < sum(length for _, length in index.values())]
         by_size = sorted((pack for pack in keep if pack not in mostly_unused), key=live.__getitem__)
         merged = mostly_unused + by_size[:max(0, len(by_size) - MAX_PACKS // 2)] if len(keep) > MAX_PACKS else mostly_unused
-        if merged:
-            self._merge(merged, keep)
+        if merged and not self.failed:
+            try:
+                self._merge(merged, keep)
+            except OSError as error:
+                self._give_up(error)
         for path in self.folder.iterdir():  # entries of older formats, temporary packs of killed builds
             if path.name.startswith(TEMPORARY_PREFIX):
                 with contextlib.suppress(OSError):
@@ -165,13 +185,17 @@ class PackCache:
 
     def _merge(self, packs: list[str], indexes: dict[str, dict[str, tuple[int, int]]]) -> None:
         writer, written = _PackWriter(self.folder), set()
-        for pack in packs:
-            for key in indexes[pack]:
-                if key in self.used and key not in written:
-                    data = self._read(key)
-                    if data is not None:
-                        writer.add(key, data)
-                        written.add(key)
+        try:
+            for pack in packs:
+                for key in indexes[pack]:
+                    if key in self.used and key not in written:
+                        data = self._read(key)
+                        if data is not None:
+                            writer.add(key, data)
+                            written.add(key)
+        except OSError:
+            writer.discard()
+            raise
         if written:
             new_pack, index = writer.seal()
             for key, (offset, length) in index.items():
@@ -244,8 +268,9 @@ class _PackWriter:
         return pack, self.index
 
     def discard(self) -> None:
-        self.stream.close()
-        self.temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.stream.close()
+            self.temporary.unlink(missing_ok=True)
 
 
 def _remove_path(path: Path) -> None:

@@ -55,3 +55,36 @@ def test_a_warm_gate_publishes_what_a_cold_one_does_and_a_lexicon_change_rejects
     nothing_kept = hub.build("patient", "--no-cache")
     assert "gate cache" not in nothing_kept.stderr
     assert published(hub) == after
+
+
+def test_a_build_whose_caches_cannot_be_written_publishes_the_same(tmp_path, monkeypatch):
+    """A full disk or a read-only .cache: the build goes on and writes the same site, keeping nothing."""
+    from mkdocs.config import load_config
+
+    from benchmarks.generator import generate
+    from carepress.build.parallel import build
+    from tests.build.test_fast_build import REPRODUCIBLE, tree
+
+    hub = generate(tmp_path / "hub", 12)
+    for name, value in REPRODUCIBLE.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(hub)
+
+    def built(folder: str, cache_dir):
+        config = load_config(str(hub / "site_config" / "patient.yml"), site_dir=str(tmp_path / folder))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config, jobs=1, cache_dir=cache_dir)
+        finally:
+            config.plugins.on_shutdown()
+        return tree(tmp_path / folder)
+
+    expected = built("without", None)
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("carepress.packs.tempfile.mkstemp", read_only)
+    cache = hub / ".cache" / "carepress" / "patient"
+    assert built("unwritable", cache) == expected
+    assert not list(cache.parent.rglob("pack-*"))

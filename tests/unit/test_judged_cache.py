@@ -142,6 +142,15 @@ def test_a_damaged_cache_is_read_as_missing(hub, tmp_path, counted):
     assert counted["parsed"] > 0
 
 
+def test_a_cache_that_cannot_be_written_changes_no_finding(hub, tmp_path, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("carepress.packs.tempfile.mkstemp", read_only)
+    assert judged(hub, tmp_path / "cache") == judged(hub, None)
+    assert not list((tmp_path / "cache").rglob("pack-*"))
+
+
 def test_forked_runs_keep_and_find_the_same(tmp_path):
     hub = generate(tmp_path / "hub", 2 * MIN_ITEMS_PER_JOB + 30)  # enough pages for forked_map to fork
     edit(next((hub / "content").rglob("fiche-*.md")), "status: approved", "status: draft")

@@ -137,3 +137,25 @@ def test_prune_clears_older_formats_and_stale_temporary_packs(tmp_path):
     os.utime(stale, (long_ago, long_ago))
     PackCache(tmp_path).prune()
     assert sorted(path.name for path in tmp_path.iterdir()) == [fresh.name]
+
+
+def test_a_folder_that_cannot_be_written_keeps_nothing_more_and_fails_nothing(tmp_path, monkeypatch):
+    kept = PackCache(tmp_path)
+    kept.put("a", "kept before")
+    kept.prune()
+    cache = PackCache(tmp_path)
+    writes = []
+
+    def full_disk(*args, **kwargs):
+        writes.append(args)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("carepress.packs.tempfile.mkstemp", full_disk)
+    assert cache.get("a") == "kept before"  # what was kept is still read
+    cache.put("b", "not kept")
+    cache.put("c", "not kept either")  # given up after the first failure: no second attempt
+    cache.seal()
+    cache.prune()
+    assert cache.failed == f"{tmp_path}: No space left on device" and len(writes) == 1
+    assert cache.get("b") is None and PackCache(tmp_path).get("a") == "kept before"
+    assert packs(tmp_path) and not [p for p in tmp_path.iterdir() if p.name.startswith(TEMPORARY_PREFIX)]

@@ -367,6 +367,8 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         config.plugins.on_post_build(config=config)
         if cache:
             cache.prune()
+            if cache.failed:
+                log.info(f"Page cache: nothing more kept ({cache.failed}).")
         if counts := warning_counter.get_counts():
             raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")

@@ -51,6 +51,14 @@ def open_cache(folder: Path) -> PackCache | None:
         return None
 
 
+def close_cache(cache: PackCache | None) -> None:
+    """What the run did not use is dropped; a cache that could not be written is said on stderr."""
+    if cache:
+        cache.prune()
+        if cache.failed:
+            click.echo(f"carepress: nothing more kept in the cache ({cache.failed})", err=True)
+
+
 def load_for_the_run(project: Project, jobs: int = 1, keep: bool = True) -> Site:
     """The content tree, for a command that reads it once and exits; with `keep`, what each file was read as is
     kept in CACHE_DIR/read, which every command shares, and a file whose bytes were read before is not parsed again.
@@ -65,6 +73,5 @@ def load_for_the_run(project: Project, jobs: int = 1, keep: bool = True) -> Site
     finally:
         gc.freeze()
         gc.enable()
-    if cache:
-        cache.prune()
+    close_cache(cache)
     return site

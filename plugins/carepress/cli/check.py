@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import (CACHE_DIR, EXIT_FINDINGS, EXIT_OK, config_option, configuration_errors, fail,
-                                   load_for_the_run, open_cache, today_option)
+from carepress.cli._common import (CACHE_DIR, EXIT_FINDINGS, EXIT_OK, close_cache, config_option, configuration_errors,
+                                   fail, load_for_the_run, open_cache, today_option)
 from carepress.compliance.engine import check_all
 from carepress.forked import available_jobs
 from carepress.model.loader import iter_markdown
@@ -53,8 +53,7 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
     judged = open_cache(project.root / CACHE_DIR / "judged" / "check") if cache and not outside else None
     threshold = Severity(min_severity)
     findings = check_all(site, threshold, jobs, cache=judged)  # rules that cannot report at this severity are not run
-    if judged:
-        judged.prune()
+    close_cache(judged)
     if paths and not outside:  # judged against the whole tree, reported for the files asked about
         wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
         findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]

@@ -81,6 +81,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             raise PluginError(str(error)) from None
         for cache in filter(None, (read, judged)):
             cache.prune()
+            if cache.failed:
+                log.info(f"gate cache: nothing more kept ({cache.failed})")
         if read and judged:
             log.info(f"gate cache: {read.hits} page(s) read as before, {judged.hits} judged as before "
                      "by the rules that look at the page alone")
