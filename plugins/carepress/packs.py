@@ -148,17 +148,23 @@ class PackCache:
         self._writer = None
 
     def prune(self) -> None:
-        """After a build: packs it did not use go, mostly unused or too many small packs are merged."""
+        """After a build: packs it did not use go, mostly unused or too many small packs are merged.
+
+        A pack is used when an entry this run used is read from it: of two packs with the same entries
+        (two builds that ran at once, from an empty cache), one goes."""
         self.seal()
         packs = self._packs()
+        self._index(packs)  # with the packs this build's workers wrote
+        serving = {self._where[key][0] for key in self.used if key in self._where}
         keep: dict[str, dict[str, tuple[int, int]]] = {}
         for pack, index in packs.items():
-            if any(key in self.used for key in index):
+            if pack in serving:
                 keep[pack] = index
             else:
                 self._remove(pack)
-        self._index(keep)  # with the packs this build's workers wrote
-        live = {pack: sum(length for key, (_, length) in index.items() if key in self.used)
+        self._index(keep)
+        live = {pack: sum(length for key, (_, length) in index.items()
+                          if key in self.used and self._where[key][0] == pack)
                 for pack, index in keep.items()}
         mostly_unused = [pack for pack, index in keep.items()
                          if 2 * live[pack] < sum(length for _, length in index.values())]
@@ -188,7 +194,7 @@ class PackCache:
         try:
             for pack in packs:
                 for key in indexes[pack]:
-                    if key in self.used and key not in written:
+                    if key in self.used and key not in written and self._where[key][0] == pack:  # not kept elsewhere
                         data = self._read(key)
                         if data is not None:
                             writer.add(key, data)

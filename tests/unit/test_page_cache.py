@@ -159,3 +159,34 @@ def test_a_folder_that_cannot_be_written_keeps_nothing_more_and_fails_nothing(tm
     assert cache.failed == f"{tmp_path}: No space left on device" and len(writes) == 1
     assert cache.get("b") is None and PackCache(tmp_path).get("a") == "kept before"
     assert packs(tmp_path) and not [p for p in tmp_path.iterdir() if p.name.startswith(TEMPORARY_PREFIX)]
+
+
+def test_of_two_packs_with_the_same_entries_one_goes(tmp_path):
+    """Two builds that ran at once from an empty cache each wrote every entry: the next clean-up keeps one copy."""
+    for _ in range(2):  # two builds
+        cache = PackCache(tmp_path)
+        cache.put("a", "a's value")
+        cache.put("b", "b's value")
+        cache.seal()
+    assert len(packs(tmp_path)) == 2
+    later = PackCache(tmp_path)
+    assert later.get("a") == "a's value" and later.has("b")
+    later.prune()
+    assert len(packs(tmp_path)) == 1
+    assert PackCache(tmp_path).get("a") == "a's value" and PackCache(tmp_path).get("b") == "b's value"
+
+
+def test_a_pack_partly_kept_elsewhere_stays_while_it_serves_an_entry(tmp_path):
+    first = PackCache(tmp_path)
+    first.put("a", 1)
+    first.put("b", 2)
+    first.seal()
+    second = PackCache(tmp_path)
+    second.put("b", 2)
+    second.put("c", 3)
+    second.seal()
+    later = PackCache(tmp_path)
+    assert [later.get(key) for key in "abc"] == [1, 2, 3]
+    later.prune()
+    assert len(packs(tmp_path)) == 2
+    assert [PackCache(tmp_path).get(key) for key in "abc"] == [1, 2, 3]
