@@ -98,6 +98,14 @@ class PackCache:
         self._writer: _PackWriter | None = None
         self._index(self._packs())
 
+    @classmethod
+    def opened(cls, folder: Path) -> tuple[PackCache | None, str | None]:
+        """The cache kept in `folder`, or None and why it cannot be (the run then goes on without it)."""
+        try:
+            return cls(folder), None
+        except OSError as error:
+            return None, f"{folder}: {error.strerror or error}"
+
     def has(self, key: str) -> bool:
         self.used.add(key)
         return key in self._where
@@ -147,8 +155,9 @@ class PackCache:
             self._writer.discard()
         self._writer = None
 
-    def prune(self) -> None:
+    def prune(self) -> str | None:
         """After a build: packs it did not use go, mostly unused or too many small packs are merged.
+        Returns why this process stopped keeping what it computed, if it did (`failed`).
 
         A pack is used when an entry this run used is read from it: of two packs with the same entries
         (two builds that ran at once, from an empty cache), one goes."""
@@ -182,6 +191,7 @@ class PackCache:
                         path.unlink()
             elif not path.name.startswith(PACK_PREFIX):
                 _remove_path(path)
+        return self.failed
 
     def _index(self, packs: dict[str, dict[str, tuple[int, int]]]) -> None:
         self._where = {}

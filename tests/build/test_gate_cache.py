@@ -88,3 +88,16 @@ def test_a_build_whose_caches_cannot_be_written_publishes_the_same(tmp_path, mon
     cache = hub / ".cache" / "carepress" / "patient"
     assert built("unwritable", cache) == expected
     assert not list(cache.parent.rglob("pack-*"))
+
+
+def test_a_build_whose_cache_folder_cannot_be_made_builds_without_it(hub):
+    hub.article("patient/ok.md", title="Bouger au quotidien")
+    expected = hub.build("patient", "--no-cache")
+    assert expected.returncode == 0, expected.stderr
+    site = published(hub)
+    (hub.root / ".cache").write_text("not a folder", encoding="utf-8")
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    assert "Page cache not used" in result.stderr and "gate cache not used" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert published(hub) == site

@@ -296,7 +296,9 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         blocker = cache_dir and cache_blocker(config)
         if blocker:
             log.info(f"Page cache not used: plugin {blocker} does not declare itself cacheable.")
-        cache = PackCache(Path(cache_dir)) if cache_dir and not blocker else None
+        cache, unusable = PackCache.opened(Path(cache_dir)) if cache_dir and not blocker else (None, None)
+        if unusable:
+            log.info(f"Page cache not used ({unusable}).")
         workers = 1 if reason else jobs
         by_uri = {file.src_uri: file for file in files}
 
@@ -365,10 +367,8 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         for file in doc_files:
             file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         config.plugins.on_post_build(config=config)
-        if cache:
-            cache.prune()
-            if cache.failed:
-                log.info(f"Page cache: nothing more kept ({cache.failed}).")
+        if cache and (failed := cache.prune()):
+            log.info(f"Page cache: nothing more kept ({failed}).")
         if counts := warning_counter.get_counts():
             raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds")

@@ -44,19 +44,16 @@ def configuration_errors(command):
 
 def open_cache(folder: Path) -> PackCache | None:
     """The cache kept in `folder`; None, said on stderr, when it cannot be written: the run goes on without it."""
-    try:
-        return PackCache(folder)
-    except OSError as error:
-        click.echo(f"carepress: cache not used ({folder}: {error.strerror or error})", err=True)
-        return None
+    cache, unusable = PackCache.opened(folder)
+    if unusable:
+        click.echo(f"carepress: cache not used ({unusable})", err=True)
+    return cache
 
 
 def close_cache(cache: PackCache | None) -> None:
     """What the run did not use is dropped; a cache that could not be written is said on stderr."""
-    if cache:
-        cache.prune()
-        if cache.failed:
-            click.echo(f"carepress: nothing more kept in the cache ({cache.failed})", err=True)
+    if cache and (failed := cache.prune()):
+        click.echo(f"carepress: nothing more kept in the cache ({failed})", err=True)
 
 
 def load_for_the_run(project: Project, jobs: int = 1, keep: bool = True) -> Site:

@@ -80,9 +80,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
         for cache in filter(None, (read, judged)):
-            cache.prune()
-            if cache.failed:
-                log.info(f"gate cache: nothing more kept ({cache.failed})")
+            if failed := cache.prune():
+                log.info(f"gate cache: nothing more kept ({failed})")
         if read and judged:
             log.info(f"gate cache: {read.hits} page(s) read as before, {judged.hits} judged as before "
                      "by the rules that look at the page alone")
@@ -120,12 +119,10 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         """A cache folder beside the build's page cache (.cache/carepress/read, .cache/carepress/judged/patient)."""
         if self.cache_dir is None:
             return None
-        folder = Path(self.cache_dir).parent.joinpath(*name)
-        try:
-            return PackCache(folder)
-        except OSError as error:
-            log.info(f"gate cache not used ({folder}: {error.strerror or error})")
-            return None
+        cache, unusable = PackCache.opened(Path(self.cache_dir).parent.joinpath(*name))
+        if unusable:
+            log.info(f"gate cache not used ({unusable})")
+        return cache
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         markdown = super().on_page_markdown(markdown, page, config, files)  # the preview's placeholder
