@@ -40,8 +40,12 @@ def forked_pool(jobs: int):
     what it allocates then is the workers' answers, all kept, and collections triggered by
     unpickling them walked an ever larger heap (0.2 s of CPU when reading 10,000 articles).
     Workers collect as the parent did before: a page's conversion leaves cyclic garbage
-    (Markdown's processors)."""
-    was_enabled = gc.isenabled()
+    (Markdown's processors).
+
+    What the caller froze stays frozen (a command's content tree, `load_for_the_run`): Python
+    unfreezes all or nothing, so the heap is unfrozen only when the pool froze it first. Unfrozen,
+    the tree was walked by the next full collection (0.23 s at 10,000 articles)."""
+    was_enabled, was_frozen = gc.isenabled(), gc.get_freeze_count() > 0
     gc.freeze()
     gc.disable()
     try:
@@ -50,7 +54,8 @@ def forked_pool(jobs: int):
     finally:
         if was_enabled:
             gc.enable()
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()
 
 
 def _work_on(indices: list[int]) -> list[tuple[int, Any]]:

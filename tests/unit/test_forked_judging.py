@@ -42,3 +42,23 @@ def test_an_articles_links_are_read_once_and_never_pickled():
     assert first and all(target.endswith(".md") and line > page.body_line - 1 for target, line in first)
     assert page_links(page) is first
     assert pickle.loads(pickle.dumps(page)).derived == {}
+
+
+def test_a_pool_leaves_the_heap_frozen_as_it_found_it():
+    """A command freezes its content tree so that no collection walks it again (`load_for_the_run`); a pool
+    of workers must not unfreeze it. A heap the pool froze itself is unfrozen after, for long-lived processes."""
+    import gc
+
+    from carepress.forked import forked_map
+
+    items = list(range(2 * MIN_ITEMS_PER_JOB + 1))
+    gc.unfreeze()
+    try:
+        assert forked_map(abs, items, jobs=2) == items
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        assert forked_map(abs, items, jobs=2) == items
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()

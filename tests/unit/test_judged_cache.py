@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,13 +14,15 @@ import pytest
 import carepress.model.loader as loader
 import carepress.model.site as site_module
 from benchmarks.generator import TODAY, generate, reapprove
-from carepress.compliance import engine
+from carepress.compliance import engine, links
 from carepress.compliance.engine import Context, check_all, registered_rules
 from carepress.forked import MIN_ITEMS_PER_JOB
 from carepress.model.schema import SiteAudience
 from carepress.model.site import load_site
 from carepress.packs import PackCache
 from carepress.report.finding import Severity
+from carepress.seo import analysis
+from carepress.seo.analysis import site_facts
 from carepress.settings import load_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,8 +45,16 @@ def counted(monkeypatch):
             return rule.check(article, context)
         return dataclasses.replace(rule, check=check)
 
+    def counted_as(name, function):
+        def call(*args):
+            counts[name] += 1
+            return function(*args)
+        return call
+
     for module in (site_module, loader):
         monkeypatch.setattr(module, "parse_article", parse_counted)
+    monkeypatch.setattr(analysis, "_indexed", counted_as("indexed", analysis._indexed))
+    monkeypatch.setattr(links, "_scan_links", counted_as("links scanned", links._scan_links))
     monkeypatch.setattr(engine, "RULES", [counting(rule) for rule in registered_rules()])
     return counts
 
@@ -82,8 +93,9 @@ def test_a_second_run_finds_the_same_without_reading_or_judging_a_page_again(hub
     assert without == first == second
     assert {"CP200", "CP203", "CP302", "SE304"} <= {f.code for f in second}
     assert counted["parsed"] == 0
-    assert counted["CP203"] == counted["CP302"] == 0  # page-local: kept
-    assert counted["CP112"] >= pages - 1 and counted["SE304"] > 0  # they look at other pages: run every time
+    assert counted["CP203"] == counted["CP302"] == counted["SE301"] == counted["SE212"] == 0  # page-local: kept
+    assert counted["indexed"] == counted["links scanned"] == 0  # what pages give the SEO index, their links: kept
+    assert counted["CP112"] >= pages - 1 and counted["SE304"] > 0 and counted["SE104"] > 0  # they look at other pages
 
 
 @pytest.mark.parametrize("change", ["article", "lexicon", "registry", "date", "code"])
@@ -114,7 +126,21 @@ def test_whatever_a_finding_depends_on_changes_it(hub, tmp_path, counted, monkey
     expected = {"article": "CP302", "lexicon": "CP302", "registry": "CP108", "date": "CP202"}.get(change)
     assert expected in more if expected else after == before
     assert parsed == {"article": 1, "code": pages}.get(change, 0)
-    assert judged_again == (1 if change == "article" else pages)
+    # Another day judges no page again: the rules that read the date (expiry) are not kept.
+    assert judged_again == {"article": 1, "date": 0}.get(change, pages)
+
+
+def test_a_new_stop_word_changes_the_seo_index_as_without_the_cache(hub, tmp_path, counted):
+    """What a page gives the SEO index (its keywords' stems) depends on the stop words, which are registry files."""
+    before = judged(hub, tmp_path / "cache")
+    stop_words = hub / "site_config" / "stopwords.fr.yml"
+    keyword = next((hub / "content").rglob("fiche-*.md")).read_text(encoding="utf-8").split("primary:")[1].split("\n")[0]
+    word = keyword.strip().strip('"').split()[0]
+    edit(stop_words, "stopwords: [", f"stopwords: [{word}, ")
+    counted.clear()
+    after = judged(hub, tmp_path / "cache")
+    assert counted["indexed"] > 0
+    assert after == judged(hub, None) != before
 
 
 def test_a_page_local_finding_is_kept_but_one_about_other_pages_is_not(hub, tmp_path):
@@ -176,16 +202,45 @@ class NoOtherPages(Mapping):
 @pytest.mark.parametrize("hub_root", ["demo", "generated"])
 def test_page_local_rules_look_at_no_other_page(tmp_path, hub_root):
     """What makes a rule's findings safe to keep per page: it reads the page, the registries, the settings and the
-    date, nothing of the other pages. Each page-local rule runs on every page of a site whose other pages are gone."""
+    date, nothing of the other pages. Each page-local rule runs on every page of a site whose other pages are gone,
+    and finds what it finds when the hub's facts (its links, keywords and file list) were computed, as in a run."""
     root = REPO if hub_root == "demo" else generate(tmp_path / "hub", 40)
     project, _ = load_project(root / "mkdocs.yml", TODAY)
     site = load_site(project)
-    alone = dataclasses.replace(site, articles=NoOtherPages())
+    site_facts(site)  # what `check` computes before judging: a page-local SEO assessment could reach it from there
+    alone = dataclasses.replace(site, articles=NoOtherPages(), unreadable=NoOtherPages())
     local = [rule for rule in registered_rules() if rule.page_local]
-    assert {rule.code.code for rule in local} >= {"CP200", "CP203", "CP300", "CP302"}
+    assert {rule.code.code for rule in local} >= {"CP200", "CP203", "CP300", "CP302", "SE102", "SE212", "SE301"}
+    assert not {rule.code.code for rule in local} & {"SE104", "SE210", "SE302", "SE304"}  # links, keywords, files
     assert not any(rule.across_pages for rule in local)
     for article in site.articles.values():
         for audience in SiteAudience:
             for rule in local:
                 expected = list(rule.check(article, Context(site, audience, project.today)))
                 assert list(rule.check(article, Context(alone, audience, project.today))) == expected
+
+
+@pytest.mark.parametrize("hub_root", ["demo", "generated"])
+def test_page_local_rules_find_the_same_on_any_date(tmp_path, hub_root):
+    """The date is not in the judged pages' key, so no page-local rule may read it. Each runs on every page as of
+    the days around the page's approval, expiry and expiry warning, and twenty years later."""
+    root = REPO if hub_root == "demo" else generate(tmp_path / "hub", 40)
+    project, _ = load_project(root / "mkdocs.yml", TODAY)
+    site = load_site(project)
+    local = [rule for rule in registered_rules() if rule.page_local]
+    assert not {rule.code.code for rule in local} & {"CP202", "CP204"}  # expiry: they read the date
+    one_day, warning = dt.timedelta(days=1), dt.timedelta(days=project.expiry_warning_days)
+    for article in site.articles.values():
+        validation = article.meta.validation
+        marks = [day for day in (validation.approved, validation.expires) if day]
+        marks += [validation.expires - warning] if validation.expires else []
+        days = {day + shift for day in marks for shift in (-one_day, dt.timedelta(0), one_day)}
+        days.add(project.today.replace(year=project.today.year + 20))
+        expected = {(audience, rule.code.code): list(rule.check(article, Context(site, audience, project.today)))
+                    for audience in SiteAudience for rule in local}
+        for day in sorted(days):
+            dated = dataclasses.replace(site, project=dataclasses.replace(project, today=day))
+            for audience in SiteAudience:
+                for rule in local:
+                    found = list(rule.check(article, Context(dated, audience, day)))
+                    assert found == expected[(audience, rule.code.code)], (article.path, rule.code.code, day)

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -45,8 +46,8 @@ class Rule:
     # Its verdict on a page depends on what other pages say (their links, keywords, topics), not only on
     # which pages the site has: after a preview's edit, every page is judged again by it (`rejudge`).
     across_pages: bool = False
-    # It reads only the page, the registries (lexicons included), the hub's settings and the date: its
-    # violations are kept in the judged pages' cache. Never true for a rule that looks at other pages.
+    # It reads only the page, the registries (lexicons included) and the hub's settings: its violations
+    # are kept in the judged pages' cache. Never true for a rule that looks at other pages or at the date.
     page_local: bool = False
 
 
@@ -121,14 +122,18 @@ class Verdict:
         return self.in_audience and not any(f.blocks_publication for f in self.findings)
 
 
-Preparer = Callable[[Site, list[Rule], int], None]
+# (site, the rules that will run, processes, what the cache kept per page) -> what to keep per page
+Preparer = Callable[[Site, list[Rule], int, dict[str, dict]], dict[str, dict]]
 PREPARERS: list[Preparer] = []
 
 
 def before_pages(function: Preparer) -> Preparer:
     """Register what must be computed across the hub before pages are judged (in forked workers,
     each page's rules then share it instead of computing it again). It is given the site, the rules
-    that will run and the number of processes it may share its own work between."""
+    that will run, the number of processes it may share its own work between, and what the judged
+    pages' cache kept of each unchanged page (src_uri -> entries). It returns what to keep of the pages
+    it computed (src_uri -> {name: value}, names other than the rules' (audience, code) pairs): it is
+    stored with their page-local violations, under the same key, so it must depend on nothing else."""
     PREPARERS.append(function)
     return function
 
@@ -141,12 +146,16 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
     With a `cache`, the violations of page-local rules on a page read before (`site.source_keys`) are
     taken from it; the other rules run on every page."""
     rules = [r for r in registered_rules() if r.code.severity.rank <= min_severity.rank]
-    for prepare in PREPARERS:
-        prepare(site, rules, jobs)
     today = site.project.today
     keys = judged_keys(site, audiences, min_severity) if cache else {}
     # Read here, before the workers fork: they inherit them, and the run's clean-up keeps them.
     cached = {src_uri: known for src_uri, key in keys.items() if (known := cache.get(key)) is not None}
+    for src_uri, known in cached.items():  # what rules derived from an unchanged page (its links) is not derived again
+        site.articles[src_uri].derived.update(known.get(DERIVED_ENTRY, {}))
+    prepared: dict[str, dict] = defaultdict(dict)
+    for prepare in PREPARERS:
+        for src_uri, entries in prepare(site, rules, jobs, cached).items():
+            prepared[src_uri].update(entries)
     # What a page-local rule found, by (audience or None, code); the cache keeps only what is not empty.
     local = {(audience.value if r.per_audience else None, r.code.code): ()
              for r in registered_rules() if r.page_local for audience in audiences}
@@ -167,20 +176,22 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
         site.articles[src_uri].derived.update(derived)
         judged[src_uri] = by_audience
         if fresh is not None:
-            cache.put(keys[src_uri], fresh)
+            cache.put(keys[src_uri], {**fresh, **prepared.get(src_uri, {}), DERIVED_ENTRY: derived})
     if cache:
         cache.seal()
     return judged
 
 
-JUDGED_FORMAT = "judged-1"  # bump when what is stored changes (the violations of page-local rules, by audience and code)
+DERIVED_ENTRY = "derived"  # a judged page's `Article.derived`, kept with its page-local violations
+JUDGED_FORMAT = "judged-2"  # bump when what is stored changes (page-local violations by audience and code, derived, prepared)
 
 
 def judged_keys(site: Site, audiences: list[SiteAudience], min_severity: Severity) -> dict[str, str]:
     """src_uri -> the key of its page-local violations: what it was read as (its bytes, paths and the code),
-    the registries and lexicons, the hub's settings and date, the sites judged and the severity reported."""
+    the registries and lexicons, the hub's settings, the sites judged and the severity reported. Not the date:
+    the rules that read it (expiry) are not page-local, so what is kept serves the next day's runs too."""
     project = site.project
-    settings = json.dumps(dataclasses.asdict(project), default=str, sort_keys=True)
+    settings = json.dumps({**dataclasses.asdict(project), "today": None}, default=str, sort_keys=True)
     inputs = digest(JUDGED_FORMAT, code_digest(), settings, ",".join(a.value for a in audiences), min_severity.value,
                     *folder_state(project.registry_dir, content=True))
     return {src_uri: digest(inputs, key) for src_uri, key in site.source_keys.items()}

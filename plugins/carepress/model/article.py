@@ -19,8 +19,8 @@ class Article:
     body_start: int  # offset in `text` where the body starts
     body_line: int  # 1-based line of the file where the body starts
     key_lines: dict[KeyPath, int] = field(default_factory=dict)  # front-matter key path -> file line
-    # What rules derive from the text and several of them ask for, on both sites (its links): computed
-    # once per process, never pickled.
+    # What rules derive from the text alone and several of them ask for, on both sites (its links):
+    # computed once, not pickled with the article; the judged pages' cache keeps it with the page.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property

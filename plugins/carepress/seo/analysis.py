@@ -10,7 +10,7 @@ import math
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -212,9 +212,13 @@ class SiteFacts:
         every_file = frozenset(site.articles) | frozenset(site.unreadable)
         self.site = site
         self.pages = {}
+        analyzers: dict[str, Analyzer] = {}  # by language: the stop words are read once per tree
         for src_uri, article in site.articles.items():
             lang = article.meta.lang or site.project.language
-            self.pages[src_uri] = PageFacts(article, lang, analyzer(folder, lang.split("-")[0]), site.project.site_url, every_file,
+            base = lang.split("-")[0]
+            if base not in analyzers:
+                analyzers[base] = analyzer(folder, base)
+            self.pages[src_uri] = PageFacts(article, lang, analyzers[base], site.project.site_url, every_file,
                                             site.project.registry_dir, self)
         self._audiences: dict[SiteAudience | None, AudienceIndex] = {}
 
@@ -230,16 +234,31 @@ class SiteFacts:
 _CACHE: dict[int, tuple[weakref.ref, int, SiteFacts]] = {}  # id -> (site, its revision, facts)
 
 
+def _known_facts(site: Site) -> SiteFacts | None:
+    cached = _CACHE.get(id(site))
+    return cached[2] if cached and cached[0]() is site and cached[1] == site.revision else None
+
+
 def site_facts(site: Site) -> SiteFacts:
     """The facts of a loaded content tree, shared by every rule that looks at it."""
-    cached = _CACHE.get(id(site))
-    if cached and cached[0]() is site and cached[1] == site.revision:
-        return cached[2]
+    known = _known_facts(site)
+    if known:
+        return known
     if len(_CACHE) > 4:
         _CACHE.clear()
     facts = SiteFacts(site)
     _CACHE[id(site)] = (weakref.ref(site), site.revision, facts)
     return facts
+
+
+def own_facts(site: Site, article: Article) -> PageFacts:
+    """The facts of one page, for a page-local assessment: those of the whole site when they were computed
+    (the page's outline and stems are then shared with the other assessments), else those of a site of
+    this page alone, so that what other pages hold cannot reach the score."""
+    known = _known_facts(site)
+    if known:
+        return known.pages[article.src_uri]
+    return SiteFacts(replace(site, articles={article.src_uri: article}, unreadable={})).pages[article.src_uri]
 
 
 INDEXED = ("internal_links", "keyword_stems", "keyword_set_stems")  # what the sites' indexes read of each page
@@ -249,11 +268,15 @@ def _indexed(page: PageFacts) -> tuple:
     return tuple(getattr(page, name) for name in INDEXED)
 
 
-def indexed_facts(site: Site, jobs: int = 1) -> SiteFacts:
+def indexed_facts(site: Site, jobs: int = 1, known: dict[str, tuple] | None = None) -> SiteFacts:
     """The facts of `site` with the link graph and keyword index of each site built: done before
     forking, so that worker processes share them instead of each building them again. What each
-    page gives the indexes (its links, its keywords' stems) is read in `jobs` forked processes."""
+    page gives the indexes (its links, its keywords' stems) is read in `jobs` forked processes,
+    or taken from `known` (src_uri -> those values, as `_indexed` gave them)."""
     facts = site_facts(site)
+    for src_uri, values in (known or {}).items():
+        if src_uri in facts.pages:
+            vars(facts.pages[src_uri]).update(zip(INDEXED, values))
     pages = [page for page in facts.pages.values() if not all(name in vars(page) for name in INDEXED)]
     for page, values in zip(pages, forked_map(_indexed, pages, jobs)):
         vars(page).update(zip(INDEXED, values))  # what the cached properties would have computed here
@@ -262,11 +285,19 @@ def indexed_facts(site: Site, jobs: int = 1) -> SiteFacts:
     return facts
 
 
+INDEX_ENTRY = "seo-index"  # what a page gives the hub's indexes, kept with its page-local violations
+
+
 @before_pages
-def _index_the_hub(site: Site, rules: list[Rule], jobs: int) -> None:
+def _index_the_hub(site: Site, rules: list[Rule], jobs: int, kept: dict[str, dict]) -> dict[str, dict]:
+    """The hub's indexes, when an assessment will run. What a page gives them depends on its bytes, paths,
+    the settings (its language) and the registries (stop words): the judged pages' key holds all of them."""
     scored = {registered.code for registered in ASSESSMENTS}
-    if any(registered.code.code in scored for registered in rules):
-        indexed_facts(site, jobs)
+    if not any(registered.code.code in scored for registered in rules):
+        return {}
+    known = {src_uri: entries[INDEX_ENTRY] for src_uri, entries in kept.items() if INDEX_ENTRY in entries}
+    facts = indexed_facts(site, jobs, known)
+    return {src_uri: {INDEX_ENTRY: _indexed(page)} for src_uri, page in facts.pages.items() if src_uri not in known}
 
 
 Scorer = Callable[[PageFacts, AudienceIndex], Assessment | None]
@@ -283,19 +314,23 @@ ASSESSMENTS: list[Registered] = []
 
 
 def assessment(code: str, severity: Severity, title: str, per_audience: bool = False,
-               across_pages: bool = False) -> Callable[[Scorer], Scorer]:
+               across_pages: bool = False, page_local: bool = False) -> Callable[[Scorer], Scorer]:
     """Register a scorer as the rule `code`: a poor score is a finding at `severity`, a middling one is info.
-    `across_pages`: the score depends on other pages' links or keywords (see `rule`)."""
+    `across_pages`: the score depends on other pages' links or keywords (see `rule`). `page_local`: the
+    score reads only the page, the registries and the settings; it is given no site index (None)."""
 
     def register(scorer: Scorer) -> Scorer:
         def check(article: Article, context: Context):
-            facts = site_facts(context.site)
-            result = scorer(facts.pages[article.src_uri], facts.audience(context.audience))
+            if page_local:
+                result = scorer(own_facts(context.site, article), None)
+            else:
+                facts = site_facts(context.site)
+                result = scorer(facts.pages[article.src_uri], facts.audience(context.audience))
             if result and result.score < GOOD:
                 yield Violation(result.sentence, result.line, None if result.score <= POOR else Severity.INFO)
 
         check.__name__ = scorer.__name__
-        rule(code, severity, title, per_audience, across_pages)(check)
+        rule(code, severity, title, per_audience, across_pages, page_local)(check)
         ASSESSMENTS.append(Registered(code, title, scorer))
         return scorer
 

@@ -33,7 +33,7 @@ def _placement(page: PageFacts, text: str, where: str, line: int | None, fix: st
 
 # --- SE1xx: metadata -----------------------------------------------------------------------------
 
-@assessment("SE100", Severity.WARNING, "Title length")
+@assessment("SE100", Severity.WARNING, "Title length", page_local=True)
 def title_length(page: PageFacts, index: AudienceIndex) -> Assessment:
     title, line = page.article.meta.title, page.article.line_of("title")
     chars, width = len(title), title_width(title)
@@ -45,7 +45,7 @@ def title_length(page: PageFacts, index: AudienceIndex) -> Assessment:
     return Assessment(GOOD, f"the title fits ({chars} characters, about {width:.0f} px)", line)
 
 
-@assessment("SE101", Severity.INFO, "Primary keyword not early in the title")
+@assessment("SE101", Severity.INFO, "Primary keyword not early in the title", page_local=True)
 def keyword_in_title(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     found = _placement(page, page.article.meta.title, "the title", page.article.line_of("title"),
                        "start the title with it")
@@ -57,7 +57,7 @@ def keyword_in_title(page: PageFacts, index: AudienceIndex) -> Assessment | None
     return found
 
 
-@assessment("SE102", Severity.WARNING, "Meta description length")
+@assessment("SE102", Severity.WARNING, "Meta description length", page_local=True)
 def description_length(page: PageFacts, index: AudienceIndex) -> Assessment:
     own = page.article.meta.description
     length = len(page.description)
@@ -74,7 +74,7 @@ def description_length(page: PageFacts, index: AudienceIndex) -> Assessment:
                       page.article.line_of("description"))
 
 
-@assessment("SE103", Severity.WARNING, "Canonical URL refused")
+@assessment("SE103", Severity.WARNING, "Canonical URL refused", page_local=True)
 def canonical_override(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     value = page.article.meta.canonical
     if value is None:
@@ -101,7 +101,7 @@ def translations(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return Assessment(GOOD, "every translation points to a page")
 
 
-@assessment("SE105", Severity.WARNING, "Page has no keywords")
+@assessment("SE105", Severity.WARNING, "Page has no keywords", page_local=True)
 def has_keywords(page: PageFacts, index: AudienceIndex) -> Assessment:
     if page.keyword:
         return Assessment(GOOD, "the page has a primary keyword")
@@ -109,7 +109,7 @@ def has_keywords(page: PageFacts, index: AudienceIndex) -> Assessment:
                       "`keywords: {primary: \"...\"}` with the long-tail query it answers", page.article.line_of("keywords"))
 
 
-@assessment("SE106", Severity.WARNING, "Keyword is empty or too long")
+@assessment("SE106", Severity.WARNING, "Keyword is empty or too long", page_local=True)
 def keyword_shape(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     keywords = page.article.meta.keywords
     if keywords is None:
@@ -128,20 +128,20 @@ def keyword_shape(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 # --- SE2xx: keyword placement ---------------------------------------------------------------------
 
-@assessment("SE200", Severity.INFO, "Primary keyword not in the H1")
+@assessment("SE200", Severity.INFO, "Primary keyword not in the H1", page_local=True)
 def keyword_in_h1(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     h1 = page.h1
     return _placement(page, h1[0].text if h1 else page.article.meta.title, "the H1",
                       h1[0].line if h1 else None, "put it in the `# ` heading")
 
 
-@assessment("SE201", Severity.INFO, "Primary keyword not in the introduction")
+@assessment("SE201", Severity.INFO, "Primary keyword not in the introduction", page_local=True)
 def keyword_in_introduction(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return _placement(page, page.outline.introduction, "the introduction", page.outline.intro_line,
                       "use it in the first paragraph")
 
 
-@assessment("SE202", Severity.INFO, "Primary keyword not in the URL")
+@assessment("SE202", Severity.INFO, "Primary keyword not in the URL", page_local=True)
 def keyword_in_url(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if page.is_home:  # the home page's URL is the site's address
         return None
@@ -149,13 +149,13 @@ def keyword_in_url(page: PageFacts, index: AudienceIndex) -> Assessment | None:
                       "rename the file (and its folder) with the keyword's main words")
 
 
-@assessment("SE203", Severity.INFO, "Primary keyword not in the meta description")
+@assessment("SE203", Severity.INFO, "Primary keyword not in the meta description", page_local=True)
 def keyword_in_description(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     line = page.article.line_of("description") if page.article.meta.description else page.outline.intro_line
     return _placement(page, page.description, "the meta description", line, "rewrite the description around it")
 
 
-@assessment("SE204", Severity.INFO, "Primary keyword not in a subheading")
+@assessment("SE204", Severity.INFO, "Primary keyword not in a subheading", page_local=True)
 def keyword_in_subheading(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems:
         return None
@@ -167,7 +167,7 @@ def keyword_in_subheading(page: PageFacts, index: AudienceIndex) -> Assessment |
     return _placement(page, best.text, "the subheadings", best.line, "reword one `## ` heading with it")
 
 
-@assessment("SE205", Severity.INFO, "Primary keyword not in image alt text")
+@assessment("SE205", Severity.INFO, "Primary keyword not in image alt text", page_local=True)
 def keyword_in_alt(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems:
         return None
@@ -179,7 +179,7 @@ def keyword_in_alt(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return _placement(page, best[0], "the images' alt text", best[1], "describe one image with it in `![alt](...)`")
 
 
-@assessment("SE206", Severity.INFO, "Keyword density out of band")
+@assessment("SE206", Severity.INFO, "Keyword density out of band", page_local=True)
 def keyword_density(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems or not page.word_count:
         return None
@@ -199,7 +199,7 @@ def keyword_density(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 
 # --- SE3xx: structure and links ----------------------------------------------------------------------
 
-@assessment("SE300", Severity.INFO, "Text too short for its funnel stage")
+@assessment("SE300", Severity.INFO, "Text too short for its funnel stage", page_local=True)
 def text_length(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     meta = page.article.meta
     if meta.content_type is ContentType.CORPORATE:
@@ -212,7 +212,7 @@ def text_length(page: PageFacts, index: AudienceIndex) -> Assessment | None:
                       "the persona's next questions", page.article.line_of("funnel_stage"))
 
 
-@assessment("SE301", Severity.WARNING, "Not exactly one H1")
+@assessment("SE301", Severity.WARNING, "Not exactly one H1", page_local=True)
 def single_h1(page: PageFacts, index: AudienceIndex) -> Assessment:
     h1 = page.h1
     if len(h1) == 1:
@@ -239,7 +239,7 @@ def funnel_links(page: PageFacts, index: AudienceIndex) -> Assessment | None:
                       f"({suggestion.article.meta.funnel_stage.value}) so readers can take the next step", page.article.body_line)
 
 
-@assessment("SE303", Severity.INFO, "No outbound link to a reference")
+@assessment("SE303", Severity.INFO, "No outbound link to a reference", page_local=True)
 def outbound_references(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if page.article.meta.content_type is ContentType.CORPORATE:
         return None

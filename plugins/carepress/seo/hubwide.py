@@ -24,7 +24,7 @@ def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return Assessment(GOOD, "no other page targets these keywords")
 
 
-@assessment("SE211", Severity.WARNING, "Keyword is not long-tail")
+@assessment("SE211", Severity.WARNING, "Keyword is not long-tail", page_local=True)
 def long_tail(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     keywords = page.article.meta.keywords
     if not keywords:
@@ -39,7 +39,7 @@ def long_tail(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     return Assessment(GOOD, "keywords are long-tail")
 
 
-@assessment("SE212", Severity.WARNING, "Keyword targets a promotional claim")
+@assessment("SE212", Severity.WARNING, "Keyword targets a promotional claim", page_local=True)
 def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keywords:
         return None

@@ -49,10 +49,27 @@ def words(text: str) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=8)
+def _stop_words_file(folder: str, language: str) -> Path:
+    return Path(folder) / f"stopwords.{language}.yml"
+
+
+def _state(file: Path) -> tuple[int, int] | None:
+    try:
+        found = file.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
 def stop_words(folder: str, language: str) -> frozenset[str]:
     """The stop-word list of a language: site_config/stopwords.<lang>.yml (`stopwords:` list)."""
-    file = Path(folder) / f"stopwords.{language}.yml"
+    return _read_stop_words(folder, language, _state(_stop_words_file(folder, language)))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_stop_words(folder: str, language: str, state: tuple[int, int] | None) -> frozenset[str]:
+    # `state` (the file's date and size) is part of the memo's key: a long-lived preview sees an edited list.
+    file = _stop_words_file(folder, language)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
@@ -86,10 +103,14 @@ class Analyzer:
         return [word for word in words(text) if self.stem(word)]
 
 
-@functools.lru_cache(maxsize=16)
 def analyzer(folder: str, language: str) -> Analyzer:
     language = language if language in STEMMERS else "fr"
-    return Analyzer(language, stop_words(folder, language))
+    return _analyzer(language, stop_words(folder, language))
+
+
+@functools.lru_cache(maxsize=16)
+def _analyzer(language: str, stop: frozenset[str]) -> Analyzer:
+    return Analyzer(language, stop)  # one per list: its stems are memoised across runs of the process
 
 
 # --- Markdown outline -------------------------------------------------------------------------

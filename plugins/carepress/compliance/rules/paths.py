@@ -25,6 +25,8 @@ def address(src_uri: str) -> str:
 
 def folded(text: str) -> str:
     """What a case-insensitive, accent-blind reader (or file system) sees: `Diabète` and `diabete` are one."""
+    if text.isascii():  # most addresses: nothing to decompose, and ASCII case folding is lower case
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

@@ -44,7 +44,7 @@ def approval_must_be_complete(article: Article, context: Context):
                             article.line_of("validation", key))
 
 
-@rule("CP202", Severity.ERROR, "Approval has expired", page_local=True)
+@rule("CP202", Severity.ERROR, "Approval has expired")  # not page-local: it reads the date
 def approval_must_not_be_expired(article: Article, context: Context):
     expires = article.meta.validation.expires
     if _approved(article) and expires is not None and expires < context.today:
@@ -65,7 +65,7 @@ def content_must_match_approval(article: Article, context: Context):
                         "have the change reviewed and run `carepress approve` again", article.line_of("validation", "fingerprint"))
 
 
-@rule("CP204", Severity.WARNING, "Approval expires soon", page_local=True)
+@rule("CP204", Severity.WARNING, "Approval expires soon")  # not page-local: it reads the date
 def approval_expiring_soon(article: Article, context: Context):
     expires = article.meta.validation.expires
     window = context.site.project.expiry_warning_days
