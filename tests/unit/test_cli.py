@@ -1,6 +1,7 @@
 """`carepress check` and `schema` from the command line: findings, formats and exit codes."""
 
 import json
+import shutil
 
 import pytest
 
@@ -51,6 +52,29 @@ def test_check_keeps_what_it_judged_and_an_edit_is_judged_anew(hub):
     again = hub.carepress("check")
     assert again.stdout.count(" CP200 ") == 2
     assert again.stdout == hub.carepress("check", "--no-cache").stdout
+
+
+def test_status_and_reports_keep_what_they_judged_and_see_an_edit(hub):
+    hub.article("patient/ok.md")
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+
+    def outputs(*options):
+        status = hub.carepress("status", "--json", *options)
+        assert hub.carepress("report", "compliance", *options).returncode == 0
+        assert hub.carepress("report", "seo", *options).returncode == 0
+        return (status.stdout, (hub.root / "reports" / "compliance" / "compliance.json").read_text(encoding="utf-8"),
+                (hub.root / "reports" / "seo" / "seo.json").read_text(encoding="utf-8"))
+
+    first = outputs()
+    for kept in ("status", "report-seo", "report-compliance"):
+        assert any((hub.root / ".cache" / "carepress" / "judged" / kept).glob("pack-*"))
+    assert outputs() == first
+    hub.article("patient/ok.md", validation={"status": "draft"})
+    edited = outputs()
+    shutil.rmtree(hub.root / ".cache")
+    assert outputs("--no-cache") == edited != first
+    assert not (hub.root / ".cache").exists()
+    assert json.loads(edited[0])["states"] != json.loads(first[0])["states"]
 
 
 def test_check_runs_without_a_cache_it_cannot_write(hub):

@@ -22,6 +22,10 @@ config_option = click.option(
 today_option = click.option(
     "--today", metavar="YYYY-MM-DD", default=None,
     help="Judge expiry as of this date instead of today ($CAREPRESS_TODAY works too).")
+cache_option = click.option(
+    "--cache/--no-cache", default=True, show_default=True,
+    help=f"Reuse what unchanged pages were read as and the findings of the rules that look at the page alone "
+         f"(kept in {CACHE_DIR}/).")
 
 
 def fail(message: str) -> None:
@@ -54,6 +58,12 @@ def close_cache(cache: PackCache | None) -> None:
     """What the run did not use is dropped; a cache that could not be written is said on stderr."""
     if cache and (failed := cache.prune()):
         click.echo(f"carepress: nothing more kept in the cache ({failed})", err=True)
+
+
+def judged_cache(project: Project, command: str, enabled: bool = True) -> PackCache | None:
+    """What the page-local rules found, kept for one command (`judged/<command>/`): each command judges
+    with its own sites and severity, so one command's clean-up never drops what another kept."""
+    return open_cache(project.root / CACHE_DIR / "judged" / command) if enabled else None
 
 
 def load_for_the_run(project: Project, jobs: int = 1, keep: bool = True) -> Site:

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import (CACHE_DIR, EXIT_FINDINGS, EXIT_OK, close_cache, config_option, configuration_errors,
-                                   fail, load_for_the_run, open_cache, today_option)
+from carepress.cli._common import (EXIT_FINDINGS, EXIT_OK, cache_option, close_cache, config_option, configuration_errors,
+                                   fail, judged_cache, load_for_the_run, today_option)
 from carepress.compliance.engine import check_all
 from carepress.forked import available_jobs
 from carepress.model.loader import iter_markdown
@@ -28,9 +28,7 @@ from carepress.settings import load_project
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that share the reading and the judging of pages (default: the CPUs available).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
-@click.option("--cache/--no-cache", default=True, show_default=True,
-              help=f"Reuse what unchanged pages were read as and the findings of the rules that look at the page alone "
-                   f"(kept in {CACHE_DIR}/).")
+@cache_option
 @configuration_errors
 def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: str, min_severity: str,
           jobs: int | None, output: Path | None, cache: bool) -> None:
@@ -50,7 +48,7 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
         project.content_dir = outside[0].resolve()
     jobs = jobs or available_jobs()
     site = load_for_the_run(project, jobs, keep=cache and not outside)  # another tree: the hub's cache is not for it
-    judged = open_cache(project.root / CACHE_DIR / "judged" / "check") if cache and not outside else None
+    judged = judged_cache(project, "check", cache and not outside)
     threshold = Severity(min_severity)
     findings = check_all(site, threshold, jobs, cache=judged)  # rules that cannot report at this severity are not run
     close_cache(judged)

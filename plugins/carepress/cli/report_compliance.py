@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from carepress.cli._common import config_option, configuration_errors, load_for_the_run, today_option
+from carepress.cli._common import (cache_option, close_cache, config_option, configuration_errors, judged_cache,
+                                   load_for_the_run, today_option)
 from carepress.cli.report import REPORTS_DIR, report
 from carepress.compliance.engine import all_verdicts, check_all
 from carepress.compliance.manifest import manifest, write_manifest
@@ -23,14 +24,17 @@ from carepress.settings import load_project
               show_default=True, help="Reports folder; the compliance report goes into its compliance/ sub-folder.")
 @config_option
 @today_option
+@cache_option
 @configuration_errors
-def compliance_report(output: Path, config_file: Path, today: str | None) -> None:
+def compliance_report(output: Path, config_file: Path, today: str | None, cache: bool) -> None:
     """Write reports/compliance/ (JSON, SARIF, HTML) and reports/manifest/ (what each site would publish)."""
     project, _ = load_project(config_file, today)
-    site = load_for_the_run(project, available_jobs())
+    site = load_for_the_run(project, available_jobs(), keep=cache)
     folder = output / "compliance"
     folder.mkdir(parents=True, exist_ok=True)
-    verdicts = all_verdicts(site, jobs=available_jobs())
+    judged = judged_cache(project, "report-compliance", cache)
+    verdicts = all_verdicts(site, jobs=available_jobs(), cache=judged)
+    close_cache(judged)
     findings = check_all(site, verdicts=verdicts)
     with (folder / "findings.json").open("w", encoding="utf-8") as handle:
         render_json(findings, handle)

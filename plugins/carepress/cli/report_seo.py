@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from carepress.cli._common import config_option, configuration_errors, load_for_the_run, today_option
+from carepress.cli._common import (cache_option, close_cache, config_option, configuration_errors, judged_cache,
+                                   load_for_the_run, today_option)
 from carepress.cli.report import REPORTS_DIR, report
 from carepress.forked import available_jobs
 from carepress.seo.review import review, write
@@ -19,11 +20,15 @@ from carepress.settings import audience_configs, load_project
 @today_option
 @click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=REPORTS_DIR / "seo",
               show_default=True, help="Folder for index.html, pages.csv and seo.json.")
+@cache_option
 @configuration_errors
-def seo_report(config_file: Path, today: str | None, output: Path) -> None:
+def seo_report(config_file: Path, today: str | None, output: Path, cache: bool) -> None:
     """Write the SEO review: scores and snippet per page, coverage matrix, hub-wide issues."""
     project, _ = load_project(config_file, today)
-    result = review(load_for_the_run(project, available_jobs()), _site_urls(config_file), available_jobs())
+    site = load_for_the_run(project, available_jobs(), keep=cache)
+    judged = judged_cache(project, "report-seo", cache)
+    result = review(site, _site_urls(config_file), available_jobs(), judged)
+    close_cache(judged)
     for path in write(result, output):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.pages)} page(s), {result.gaps} content gap(s) in the persona × stage matrix", err=True)

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from carepress.cli import main
-from carepress.cli._common import config_option, configuration_errors, load_for_the_run, today_option
+from carepress.cli._common import (cache_option, close_cache, config_option, configuration_errors, judged_cache,
+                                   load_for_the_run, today_option)
 from carepress.compliance.engine import all_verdicts
 from carepress.forked import available_jobs
 from carepress.report.finding import Severity
@@ -24,13 +25,16 @@ STATE_ORDER = ("approved", "changed since approval", "approval incomplete", "exp
 @config_option
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@cache_option
 @configuration_errors
-def status(config_file: Path, today: str | None, as_json: bool) -> None:
+def status(config_file: Path, today: str | None, as_json: bool, cache: bool) -> None:
     """List pages by workflow state, then approvals expiring within the warning window."""
     project, _ = load_project(config_file, today)
-    site = load_for_the_run(project, available_jobs())
+    site = load_for_the_run(project, available_jobs(), keep=cache)
     # A page's workflow state comes from its blocking findings: the other rules need not run.
-    data = compliance_data(site, all_verdicts(site, Severity.ERROR, available_jobs()))
+    judged = judged_cache(project, "status", cache)
+    data = compliance_data(site, all_verdicts(site, Severity.ERROR, available_jobs(), judged))
+    close_cache(judged)
     groups: dict[str, list[dict]] = defaultdict(list)
     for page in data["pages"]:
         groups[page["state"]].append(page)

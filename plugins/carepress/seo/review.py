@@ -20,6 +20,7 @@ from carepress.forked import forked_map
 from carepress.model.schema import FunnelStage, SiteAudience
 from carepress.report.finding import Severity
 from carepress.model.site import Site
+from carepress.packs import PackCache
 from carepress.seo import metadata
 from carepress.seo.analysis import GOOD, POOR, indexed_facts, registered_assessments, score_page
 from carepress.seo.hubwide import coverage_matrix
@@ -86,11 +87,12 @@ class Review:
         return issues
 
 
-def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1) -> Review:
+def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1,
+           cache: PackCache | None = None) -> Review:
     """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
-    Pages are scored in `jobs` forked processes."""
+    Pages are scored in `jobs` forked processes; `cache`: the judged pages' cache of the blocking rules."""
     facts = indexed_facts(site, jobs)
-    verdicts = all_verdicts(site, Severity.ERROR, jobs)  # what is published: the blocking rules are enough
+    verdicts = all_verdicts(site, Severity.ERROR, jobs, cache)  # what is published: the blocking rules are enough
     published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
     titles = {registered.code: registered.title for registered in registered_assessments()}
     def page_review(src_uri: str) -> PageReview:
