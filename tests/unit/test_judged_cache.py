@@ -244,3 +244,39 @@ def test_page_local_rules_find_the_same_on_any_date(tmp_path, hub_root):
                 for rule in local:
                     found = list(rule.check(article, Context(dated, audience, day)))
                     assert found == expected[(audience, rule.code.code)], (article.path, rule.code.code, day)
+
+
+def test_the_seo_review_keeps_page_local_scores_and_sees_an_edit(hub, tmp_path, monkeypatch):
+    """`report seo` with its cache: a second review scores no page again by a page-local assessment, and an
+    edited page is scored anew; every review equals one without the cache."""
+    from carepress.seo.review import review, to_json
+
+    calls = collections.Counter()
+
+    def counting(registered):
+        def score(page, index):
+            calls[registered.code] += 1
+            return registered.score(page, index)
+        return dataclasses.replace(registered, score=score)
+
+    monkeypatch.setattr(analysis, "ASSESSMENTS", [counting(registered) for registered in analysis.registered_assessments()])
+    project, _ = load_project(hub / "mkdocs.yml", TODAY)
+
+    def reviewed(cached: bool) -> str:
+        read, judged = (PackCache(tmp_path / "read"), PackCache(tmp_path / "judged")) if cached else (None, None)
+        result = to_json(review(load_site(project, cache=read), cache=judged))
+        for cache in filter(None, (read, judged)):
+            cache.prune()
+        return result
+
+    without = reviewed(False)
+    assert reviewed(True) == without
+    calls.clear()
+    assert reviewed(True) == without
+    assert calls["SE201"] == calls["SE206"] == 0 and calls["SE210"] > 0  # page-local kept, cannibalisation anew
+    edited = sorted((hub / "content").rglob("fiche-*.md"))[2]
+    edit(edited, NEUTRAL_SENTENCE, "Des repères utiles et " + NEUTRAL_SENTENCE.lower())
+    calls.clear()
+    after = reviewed(True)
+    assert calls["SE206"] == 1  # the edited page alone
+    assert after == reviewed(False) != without

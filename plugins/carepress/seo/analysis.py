@@ -308,6 +308,7 @@ class Registered:
     code: str
     title: str
     score: Scorer
+    page_local: bool = False
 
 
 ASSESSMENTS: list[Registered] = []
@@ -331,7 +332,7 @@ def assessment(code: str, severity: Severity, title: str, per_audience: bool = F
 
         check.__name__ = scorer.__name__
         rule(code, severity, title, per_audience, across_pages, page_local)(check)
-        ASSESSMENTS.append(Registered(code, title, scorer))
+        ASSESSMENTS.append(Registered(code, title, scorer, page_local))
         return scorer
 
     return register
@@ -342,11 +343,16 @@ def registered_assessments() -> list[Registered]:
     return ASSESSMENTS
 
 
-def score_page(page: PageFacts, index: AudienceIndex) -> dict[str, Assessment]:
-    """Every applicable assessment of one page, by code (for the SEO report)."""
+def score_page(page: PageFacts, index: AudienceIndex,
+               known: dict[str, Assessment | None] | None = None) -> dict[str, Assessment]:
+    """Every applicable assessment of one page, by code (for the SEO report). `known`: the page-local
+    assessments' results on this page (None where one does not apply), kept from an earlier report."""
     scores = {}
     for registered in registered_assessments():
-        result = registered.score(page, index)
+        if registered.page_local:
+            result = known[registered.code] if known is not None else registered.score(page, None)
+        else:
+            result = registered.score(page, index)
         if result:
             scores[registered.code] = result
     return scores

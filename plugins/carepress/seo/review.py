@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from carepress.compliance.engine import all_verdicts
+from carepress.compliance.engine import all_verdicts, judged_keys
 from carepress.forked import forked_map
 from carepress.model.schema import FunnelStage, SiteAudience
 from carepress.report.finding import Severity
 from carepress.model.site import Site
-from carepress.packs import PackCache
+from carepress.packs import PackCache, digest
 from carepress.seo import metadata
 from carepress.seo.analysis import GOOD, POOR, indexed_facts, registered_assessments, score_page
 from carepress.seo.hubwide import coverage_matrix
@@ -90,18 +90,31 @@ class Review:
 def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1,
            cache: PackCache | None = None) -> Review:
     """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
-    Pages are scored in `jobs` forked processes; `cache`: the judged pages' cache of the blocking rules."""
+    Pages are scored in `jobs` forked processes. With a `cache`, what the blocking rules and the page-local
+    assessments found on an unchanged page (with its description and word count) is kept for the next report."""
     facts = indexed_facts(site, jobs)
     verdicts = all_verdicts(site, Severity.ERROR, jobs, cache)  # what is published: the blocking rules are enough
     published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
     titles = {registered.code: registered.title for registered in registered_assessments()}
-    def page_review(src_uri: str) -> PageReview:
+    local = [registered.code for registered in registered_assessments() if registered.page_local]
+    # The judged pages' keys hold all that a page-local score reads: the page, the settings, the registries.
+    keys = {uri: digest(SCORED_FORMAT, key) for uri, key in judged_keys(site, list(SiteAudience), Severity.INFO).items()
+            } if cache else {}
+    kept = {uri: entry for uri, key in keys.items() if (entry := cache.get(key)) is not None}
+
+    def page_review(src_uri: str) -> tuple[PageReview, dict | None]:
         page = facts.pages[src_uri]
+        known = kept.get(src_uri)
+        if known:
+            vars(page).update(description=known["description"], word_count=known["word_count"])
         meta = page.article.meta
         audience = SiteAudience.PATIENT if SiteAudience.PATIENT.accepts(meta.audience) else SiteAudience.HCP
         base = (site_urls or {}).get(audience) or site.project.site_url
-        scores = [Score(code, titles[code], result.score, result.sentence, result.line)
-                  for code, result in score_page(page, facts.audience(audience)).items()]
+        by_code = score_page(page, facts.audience(audience), known and known["scores"])
+        fresh = None if known or src_uri not in keys else {
+            "scores": {code: by_code.get(code) for code in local}, "description": page.description,
+            "word_count": page.word_count}
+        scores = [Score(code, titles[code], result.score, result.sentence, result.line) for code, result in by_code.items()]
         url = metadata.absolute(base, page.url) or page.url
         title = metadata.page_title(meta.title, site.project.site_name)
         return PageReview(
@@ -111,13 +124,22 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
             persona=list(meta.persona), funnel_stage=meta.funnel_stage.value, topic=meta.topic,
             keyword=page.keyword, secondary=[k for k in (meta.keywords.secondary if meta.keywords else [])],
             words=page.word_count, score=round(sum(s.score for s in scores) * 100 / (9 * len(scores))) if scores else 0,
-            scores=scores)
+            scores=scores), fresh
 
-    pages = forked_map(page_review, sorted(facts.pages), jobs)
+    pages = []
+    for reviewed, fresh in forked_map(page_review, sorted(facts.pages), jobs):
+        pages.append(reviewed)
+        if fresh is not None:
+            cache.put(keys[reviewed.src_uri], fresh)
+    if cache:
+        cache.seal()
     live = [facts.pages[p.src_uri] for p in pages if p.published]
     personas = {persona.id: persona.label for persona in site.personas.values()}
     return Review(site.project.site_name, pages, personas, [stage.value for stage in FunnelStage],
                   coverage_matrix(live, list(personas)), titles)
+
+
+SCORED_FORMAT = "scored-1"  # bump when what is kept of a reviewed page changes
 
 
 def _breadcrumb(url: str) -> str:
