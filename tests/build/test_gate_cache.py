@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from tests.conftest import TODAY
+
 pytestmark = pytest.mark.build
 
 TOKEN = "canaripromesseqx"
@@ -101,3 +103,24 @@ def test_a_build_whose_cache_folder_cannot_be_made_builds_without_it(hub):
     assert "Page cache not used" in result.stderr and "gate cache not used" in result.stderr
     assert "Traceback" not in result.stderr
     assert published(hub) == site
+
+
+def test_the_preview_and_the_build_keep_their_own_judged_pages(hub, monkeypatch):
+    """The preview reports every severity, the build errors only: one's clean-up must not drop what the other kept."""
+    from mkdocs.config import load_config
+
+    from carepress.build.incremental import Session
+
+    hub.article("patient/ok.md")
+    assert gate_cache_line(hub.build("patient")) == (0, 0)
+    kept = hub.root / ".cache" / "carepress"
+    monkeypatch.setenv("CAREPRESS_PREVIEW", "1")  # as `carepress serve` sets it
+    monkeypatch.setenv("CAREPRESS_TODAY", TODAY)
+    monkeypatch.chdir(hub.root)
+    config = load_config(str(hub.root / "site_config" / "patient.yml"), site_dir=str(hub.root / "preview"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    Session(config, jobs=1, cache_dir=kept / "patient").full()  # a preview that starts from the build's page cache
+    config.plugins.on_shutdown()
+    assert any((kept / "judged" / "preview-patient").glob("pack-*"))
+    monkeypatch.delenv("CAREPRESS_PREVIEW")
+    assert gate_cache_line(hub.build("patient")) == (2, 2)

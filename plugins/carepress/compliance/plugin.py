@@ -73,7 +73,10 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     @event_priority(100)  # before search, navigation and every other plugin sees the files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         audience = SiteAudience(self.config.audience)
-        read, judged = self._cache("read"), self._cache("judged", audience.value)
+        # The preview reports every severity, the build errors only: each keeps its own judged folder, so that
+        # neither one's clean-up drops what the other kept.
+        judged_folder = f"preview-{audience.value}" if self.in_preview() else audience.value
+        read, judged = self._cache("read"), self._cache("judged", judged_folder)
         try:
             site = load_site(self.project, jobs=self.jobs, cache=read)
             verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs, cache=judged)
