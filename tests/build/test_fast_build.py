@@ -123,3 +123,32 @@ def test_a_new_title_renders_every_page_again_from_the_cache(generated):
         assert "nouveau titre" in neighbour.read_text(encoding="utf-8")
     finally:
         article.write_text(original, encoding="utf-8")
+
+
+def test_rendering_workers_share_the_hubs_seo_facts(generated, tmp_path, monkeypatch):
+    """The SEO facts of the hub are built once, before the workers fork: built in each worker, they copied the
+    parent's memory (about 35 MB at 10,000 articles)."""
+    from mkdocs.config import load_config
+
+    from carepress.build.parallel import build
+    from carepress.seo import analysis
+
+    built_in = tmp_path / "pids"
+    make = analysis.SiteFacts.__init__
+
+    def recorded(self, site):
+        with built_in.open("a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        make(self, site)
+
+    monkeypatch.setattr(analysis.SiteFacts, "__init__", recorded)
+    for name, value in REPRODUCIBLE.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(generated)
+    config = load_config(str(generated / "site_config" / "patient.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    built = build(config, jobs=2, cache_dir=None)
+    config.plugins.on_shutdown()
+    assert built.serial_reason is None  # the pages were rendered in forked workers
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert set(built_in.read_text(encoding="utf-8").split()) == {str(os.getpid())}

@@ -31,6 +31,7 @@ SITEMAP = "sitemap.xml"
 class SeoPlugin(BasePlugin[SeoConfig]):
     parallel_safe = True  # page events only read the build state and transform the page (docs/performance.md)
     cacheable = True  # a page's output depends on its source, the config files, registries and the page list
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.enabled:
             # The sitemap is written in on_post_build, from published pages only, with approval dates.
@@ -41,6 +42,11 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         # The sitemap is made from the navigation's pages, not while pages render: rendering may
         # happen in worker processes (carepress build's parallel path).
         self.pages = list(nav.pages)
+        state = build_state(config)
+        if state and self.config.enabled:
+            # The hub's facts (every page's description, links...), once here: the workers that render pages are
+            # forked after, and share them. Built in each worker, they copied its part of the parent's memory.
+            site_facts(state.site)
         return nav
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
