@@ -53,7 +53,7 @@ def counted(monkeypatch):
 
     for module in (site_module, loader):
         monkeypatch.setattr(module, "parse_article", parse_counted)
-    monkeypatch.setattr(analysis, "_indexed", counted_as("indexed", analysis._indexed))
+    monkeypatch.setattr(analysis, "index_values", counted_as("indexed", analysis.index_values))
     monkeypatch.setattr(links, "_scan_links", counted_as("links scanned", links._scan_links))
     monkeypatch.setattr(engine, "RULES", [counting(rule) for rule in registered_rules()])
     return counts
@@ -259,7 +259,13 @@ def test_the_seo_review_keeps_page_local_scores_and_sees_an_edit(hub, tmp_path, 
             return registered.score(page, index)
         return dataclasses.replace(registered, score=score)
 
+    def indexing(page):
+        calls["indexed"] += 1
+        return index_values(page)
+
+    index_values = analysis.index_values
     monkeypatch.setattr(analysis, "ASSESSMENTS", [counting(registered) for registered in analysis.registered_assessments()])
+    monkeypatch.setattr(analysis, "index_values", indexing)
     project, _ = load_project(hub / "mkdocs.yml", TODAY)
 
     def reviewed(cached: bool) -> str:
@@ -274,6 +280,7 @@ def test_the_seo_review_keeps_page_local_scores_and_sees_an_edit(hub, tmp_path, 
     calls.clear()
     assert reviewed(True) == without
     assert calls["SE201"] == calls["SE206"] == 0 and calls["SE210"] > 0  # page-local kept, cannibalisation anew
+    assert calls["indexed"] == 0  # what each page gives the SEO index: kept too
     edited = sorted((hub / "content").rglob("fiche-*.md"))[2]
     edit(edited, NEUTRAL_SENTENCE, "Des repères utiles et " + NEUTRAL_SENTENCE.lower())
     calls.clear()

@@ -264,7 +264,7 @@ def own_facts(site: Site, article: Article) -> PageFacts:
 INDEXED = ("internal_links", "keyword_stems", "keyword_set_stems")  # what the sites' indexes read of each page
 
 
-def _indexed(page: PageFacts) -> tuple:
+def index_values(page: PageFacts) -> tuple:
     return tuple(getattr(page, name) for name in INDEXED)
 
 
@@ -272,13 +272,13 @@ def indexed_facts(site: Site, jobs: int = 1, known: dict[str, tuple] | None = No
     """The facts of `site` with the link graph and keyword index of each site built: done before
     forking, so that worker processes share them instead of each building them again. What each
     page gives the indexes (its links, its keywords' stems) is read in `jobs` forked processes,
-    or taken from `known` (src_uri -> those values, as `_indexed` gave them)."""
+    or taken from `known` (src_uri -> those values, as `index_values` gave them)."""
     facts = site_facts(site)
     for src_uri, values in (known or {}).items():
         if src_uri in facts.pages:
             vars(facts.pages[src_uri]).update(zip(INDEXED, values))
     pages = [page for page in facts.pages.values() if not all(name in vars(page) for name in INDEXED)]
-    for page, values in zip(pages, forked_map(_indexed, pages, jobs)):
+    for page, values in zip(pages, forked_map(index_values, pages, jobs)):
         vars(page).update(zip(INDEXED, values))  # what the cached properties would have computed here
     for audience in SiteAudience:
         facts.audience(audience)
@@ -297,7 +297,7 @@ def _index_the_hub(site: Site, rules: list[Rule], jobs: int, kept: dict[str, dic
         return {}
     known = {src_uri: entries[INDEX_ENTRY] for src_uri, entries in kept.items() if INDEX_ENTRY in entries}
     facts = indexed_facts(site, jobs, known)
-    return {src_uri: {INDEX_ENTRY: _indexed(page)} for src_uri, page in facts.pages.items() if src_uri not in known}
+    return {src_uri: {INDEX_ENTRY: index_values(page)} for src_uri, page in facts.pages.items() if src_uri not in known}
 
 
 Scorer = Callable[[PageFacts, AudienceIndex], Assessment | None]

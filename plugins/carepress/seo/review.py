@@ -22,7 +22,8 @@ from carepress.report.finding import Severity
 from carepress.model.site import Site
 from carepress.packs import PackCache, digest
 from carepress.seo import metadata
-from carepress.seo.analysis import GOOD, POOR, indexed_facts, registered_assessments, score_page
+from carepress.seo.analysis import (GOOD, INDEX_ENTRY, POOR, index_values, indexed_facts, registered_assessments,
+                                    score_page)
 from carepress.seo.hubwide import coverage_matrix
 from carepress.seo.pixels import title_width, truncate_to_width
 
@@ -92,15 +93,13 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
     """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
     Pages are scored in `jobs` forked processes. With a `cache`, what the blocking rules and the page-local
     assessments found on an unchanged page (with its description and word count) is kept for the next report."""
-    facts = indexed_facts(site, jobs)
+    keys = _scored_keys(site) if cache else {}
+    kept = {uri: entry for uri, key in keys.items() if (entry := cache.get(key)) is not None}
+    facts = indexed_facts(site, jobs, {uri: entry[INDEX_ENTRY] for uri, entry in kept.items()})
     verdicts = all_verdicts(site, Severity.ERROR, jobs, cache)  # what is published: the blocking rules are enough
     published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
     titles = {registered.code: registered.title for registered in registered_assessments()}
     local = [registered.code for registered in registered_assessments() if registered.page_local]
-    # The judged pages' keys hold all that a page-local score reads: the page, the settings, the registries.
-    keys = {uri: digest(SCORED_FORMAT, key) for uri, key in judged_keys(site, list(SiteAudience), Severity.INFO).items()
-            } if cache else {}
-    kept = {uri: entry for uri, key in keys.items() if (entry := cache.get(key)) is not None}
 
     def page_review(src_uri: str) -> tuple[PageReview, dict | None]:
         page = facts.pages[src_uri]
@@ -113,7 +112,7 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
         by_code = score_page(page, facts.audience(audience), known and known["scores"])
         fresh = None if known or src_uri not in keys else {
             "scores": {code: by_code.get(code) for code in local}, "description": page.description,
-            "word_count": page.word_count}
+            "word_count": page.word_count, INDEX_ENTRY: index_values(page)}
         scores = [Score(code, titles[code], result.score, result.sentence, result.line) for code, result in by_code.items()]
         url = metadata.absolute(base, page.url) or page.url
         title = metadata.page_title(meta.title, site.project.site_name)
@@ -139,7 +138,13 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
                   coverage_matrix(live, list(personas)), titles)
 
 
-SCORED_FORMAT = "scored-1"  # bump when what is kept of a reviewed page changes
+SCORED_FORMAT = "scored-2"  # bump when what is kept of a reviewed page changes
+
+
+def _scored_keys(site: Site) -> dict[str, str]:
+    """src_uri -> the key of what a review keeps of the page: the judged pages' keys hold all that a page-local
+    score and the page's part of the SEO index read (the page, the settings, the registries)."""
+    return {uri: digest(SCORED_FORMAT, key) for uri, key in judged_keys(site, list(SiteAudience), Severity.INFO).items()}
 
 
 def _breadcrumb(url: str) -> str:
