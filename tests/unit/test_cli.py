@@ -135,3 +135,33 @@ def test_schema_command_writes_the_json_schema(hub):
     assert result.returncode == 0
     schema = json.loads((hub.root / "schema" / "front-matter.json").read_text())
     assert "funnel_stage" in schema["properties"]
+
+
+def test_every_command_module_is_listed_documented_and_loaded_only_when_asked_for():
+    """Commands are imported when asked for (`LazyGroup`): a module left out of the list would be a command no
+    one can run, and `check` must not pay for the other commands' imports (jinja2, the SEO review)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import click
+
+    from carepress.cli import main
+
+    cli_dir = Path(main.callback.__code__.co_filename).parent
+    modules = {path.stem for path in cli_dir.glob("*.py") if not path.stem.startswith("_")}
+    context = click.Context(main)
+    top = set(main.list_commands(context))
+    report = main.get_command(context, "report")
+    nested = {f"report_{name}" for name in report.list_commands(context)}
+    assert modules == top | nested
+    docs = Path(__file__).resolve().parents[2] / "docs" / "commands"
+    for name in top:
+        assert main.get_command(context, name) is not None, name
+        assert (docs / f"{name}.md").is_file(), f"docs/commands/{name}.md is missing"
+    probe = ("import sys; from carepress.cli import main; import click; "
+             "main.get_command(click.Context(main), 'check'); "
+             "print(sorted(m for m in ('jinja2', 'carepress.seo.review', 'carepress.authoring.scaffold', "
+             "'carepress.cli.new', 'carepress.cli.serve') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

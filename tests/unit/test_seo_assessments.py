@@ -286,11 +286,15 @@ def test_near_duplicate_search_finds_what_comparing_every_pair_finds(sets, thres
     pages = {f"p{n:02d}.md": SimpleNamespace(article=SimpleNamespace(src_uri=f"p{n:02d}.md"), keyword_set_stems=stems)
              for n, stems in enumerate(sets)}
     index = AudienceIndex(pages)
-    for page in pages.values():
-        index._frequency.update(page.keyword_set_stems)
+    index.order_stems()
     for uri, page in pages.items():
         expected = min((other for other, candidate in pages.items() if other != uri and
                         len(page.keyword_set_stems & candidate.keyword_set_stems)
                         >= threshold * len(page.keyword_set_stems | candidate.keyword_set_stems)), default=None)
         found = index.near_duplicate(page, threshold)
         assert (found.article.src_uri if found else None) == expected
+    stranger = SimpleNamespace(article=SimpleNamespace(src_uri="elsewhere.md"), keyword_set_stems=sets[0] | {"z"})
+    expected = min((other for other, candidate in pages.items() if len(stranger.keyword_set_stems & candidate.keyword_set_stems)
+                    >= threshold * len(stranger.keyword_set_stems | candidate.keyword_set_stems)), default=None)
+    found = index.near_duplicate(stranger, threshold)  # a page of no site of the index: its stem "z" is in no page
+    assert (found.article.src_uri if found else None) == expected

@@ -81,19 +81,16 @@ def run_rules(article: Article, context: Context, shared: dict | None = None,
     severity), unless the page waives them: the manifest lists every waiver that was used."""
     waivers = article.meta.compliance.waive
     findings = []
-    for registered in registered_rules() if rules is None else rules:
-        code = registered.code
-        if code.severity.rank > min_severity.rank and code.code not in waivers:
+    for registered, code, below, key, audience in _plan(rules, min_severity, context.audience):
+        if below and code.code not in waivers:
             continue
-        if shared is not None and (registered.page_local or not registered.per_audience):
-            key = (context.audience.value if registered.per_audience and context.audience else None, code.code)
-            if key not in shared:
-                shared[key] = list(registered.check(article, context))
-            violations = shared[key]
+        if shared is not None and key is not None:
+            violations = shared.get(key)
+            if violations is None:
+                violations = shared[key] = list(registered.check(article, context))
         else:
             violations = registered.check(article, context)
         for violation in violations:
-            reason = waivers.get(code.code) if code.waivable else None
             findings.append(
                 Finding(
                     path=article.path,
@@ -101,11 +98,40 @@ def run_rules(article: Article, context: Context, shared: dict | None = None,
                     code=code.code,
                     severity=violation.severity or code.severity,
                     message=violation.message,
-                    audience=context.audience.value if context.audience and registered.per_audience else None,
-                    waived=reason,
+                    audience=audience,
+                    waived=waivers.get(code.code) if code.waivable else None,
                 )
             )
     return findings
+
+
+# Per rule: the rule, its code, whether it is below the severity asked for, its key in `shared` (None when
+# it is not shared) and the audience its findings name. Judging asks for it on every page of every site:
+# worked out once per (rules, severity, site), it was a third of judging an unchanged tree.
+Step = tuple[Rule, Code, bool, tuple[str | None, str] | None, str | None]
+_PLANS: dict[tuple, tuple[tuple[int, ...], list[Step]]] = {}  # (severity, site) -> (the rules' identities, steps)
+
+
+def _plan(rules: list[Rule] | None, min_severity: Severity, audience: SiteAudience | None) -> list[Step]:
+    if rules is not None:  # a subset (a preview's rules across pages): few pages ask, not worth keeping
+        return _steps(rules, min_severity, audience)
+    every = registered_rules()
+    # The steps hold the rules they were made of, so an identity that matches is of these very rules.
+    identity = tuple(map(id, every))
+    known = _PLANS.get((min_severity, audience))
+    if known is None or known[0] != identity:
+        known = _PLANS[(min_severity, audience)] = (identity, _steps(every, min_severity, audience))
+    return known[1]
+
+
+def _steps(rules: list[Rule], min_severity: Severity, audience: SiteAudience | None) -> list[Step]:
+    steps = []
+    for registered in rules:
+        code = registered.code
+        named = audience.value if audience and registered.per_audience else None
+        shared = (named, code.code) if registered.page_local or not registered.per_audience else None
+        steps.append((registered, code, code.severity.rank > min_severity.rank, shared, named))
+    return steps
 
 
 @dataclass
@@ -160,20 +186,23 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
     local = {(audience.value if r.per_audience else None, r.code.code): ()
              for r in registered_rules() if r.page_local for audience in audiences}
 
-    def judge_page(src_uri: str) -> tuple[dict[SiteAudience, list[Finding]], dict, dict | None]:
+    def judge_page(src_uri: str) -> tuple[dict[SiteAudience, list[Finding]], dict | None, dict | None]:
         article, key = site.articles[src_uri], keys.get(src_uri)
         known = cached.get(src_uri)
         shared = {} if known is None else {**local, **known}
+        derived_before = len(article.derived)  # what the cache kept of an unchanged page is already in the parent
         by_audience = {audience: run_rules(article, Context(site, audience, today), shared, min_severity)
                        for audience in audiences if audience.accepts(article.meta.audience)}
         fresh = None if known is not None or not key else {k: v for k, v in shared.items() if v and k in local}
-        return by_audience, article.derived, fresh
+        derived = article.derived if known is None or len(article.derived) != derived_before else None
+        return by_audience, derived, fresh
 
     uris = list(site.articles)
     judged = {}
     for src_uri, (by_audience, derived, fresh) in zip(uris, forked_map(judge_page, uris, jobs)):
         # What the rules derived in a worker (a page's links) comes back: the parent's CP401 does not derive it again.
-        site.articles[src_uri].derived.update(derived)
+        if derived is not None:
+            site.articles[src_uri].derived.update(derived)
         judged[src_uri] = by_audience
         if fresh is not None:
             cache.put(keys[src_uri], {**fresh, **prepared.get(src_uri, {}), DERIVED_ENTRY: derived})

@@ -92,7 +92,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         self.mention_findings: dict[str, list] = {}
         dropped = 0
         docs_dir = Path(config.docs_dir)
-        resolved: dict[Path, Path] = {}
+        resolved: dict[str, str] = {}
         for file in list(files):
             source = docs_dir / file.src_uri
             from_docs = file.generated_by is None and os.path.normpath(file.abs_src_path or "") == os.path.normpath(source)

@@ -42,26 +42,33 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
 
 
-def read_file(file: Path, content_dir: Path, display_root: Path, resolved: dict[Path, Path] | None = None) -> Loaded:
+def read_file(file: Path, content_dir: Path, display_root: Path, resolved: dict[str, str] | None = None) -> Loaded:
     """`resolved`: folders already resolved during this reading of the tree (see `escapes_content`)."""
     src_uri, shown, raw = read_bytes(file, content_dir, display_root, resolved)
     return raw if isinstance(raw, Loaded) else parse_article(raw, src_uri, shown)
 
 
 def read_bytes(file: Path, content_dir: Path, display_root: Path,
-               resolved: dict[Path, Path] | None = None) -> tuple[str, str, bytes | Loaded]:
-    """(src_uri, path shown in findings, the file's bytes), or a Loaded with CP111 in place of the bytes."""
-    src_uri = file.relative_to(content_dir).as_posix()
+               resolved: dict[str, str] | None = None) -> tuple[str, str, bytes | Loaded]:
+    """(src_uri, path shown in findings, the file's bytes), or a Loaded with CP111 in place of the bytes.
+
+    Paths are worked on as strings, and the file is opened once: with a Path per question, reading a file of an
+    unchanged tree (only to hash its bytes) took 23 µs instead of 14."""
+    name = os.fspath(file)
+    src_uri = _below(name, os.fspath(content_dir))
+    if src_uri is None:
+        raise ValueError(f"{file} is not in {content_dir}")
     shown = _display_path(file, display_root)
     if escapes_content(file, content_dir, resolved):
         return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
             "this link points outside the content folder and is not read; copy the file into the content folder instead")])
     try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
-                f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit; split it into several articles")])
-        return src_uri, shown, file.read_bytes()
+        with open(name, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_BYTES:
+                return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
+                    f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit; split it into several articles")])
+            return src_uri, shown, stream.read()
     except OSError as error:
         return src_uri, shown, Loaded(src_uri, shown, None, [make(CP111, shown, None,
             f"cannot read the file ({error.strerror}); check that it exists and is readable")])
@@ -197,37 +204,46 @@ def _describe(message: str, given: Any) -> str:
     return f"{message[0].lower()}{message[1:]} (found {shown}); correct the value"
 
 
+def _below(path: str, folder: str) -> str | None:
+    """`path` relative to `folder`, with POSIX separators, when it lies below it (both as Path objects give them)."""
+    prefix = os.path.join(folder, "")
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix):]
+    return relative if os.sep == "/" else relative.replace(os.sep, "/")
+
+
 def _display_path(file: Path, root: Path) -> str:
-    try:
-        return file.relative_to(root).as_posix()
-    except ValueError:
-        return file.as_posix()
+    shown = _below(os.fspath(file), os.fspath(root))
+    return shown if shown is not None else file.as_posix()
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or str(path).startswith(os.path.join(str(folder), ""))
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(os.path.join(folder, ""))
 
 
-def escapes_content(file: Path, content_dir: Path, resolved: dict[Path, Path] | None = None) -> bool:
+def escapes_content(file: Path, content_dir: Path, resolved: dict[str, str] | None = None) -> bool:
     """True when a file (or a folder it sits in) is a link that leads outside the content folder, or nowhere.
 
     `resolved` keeps each folder's real path for one reading of the tree: the files of a folder share it,
     and resolving every file's whole path again was a fifth of reading the tree."""
     resolved = {} if resolved is None else resolved
+    name = os.fspath(file)
     try:
-        if file.is_symlink():
-            real = file.resolve(strict=True)
+        if os.path.islink(name):
+            real = os.fspath(file.resolve(strict=True))
         else:
-            real = _real_folder(file.parent, resolved) / file.name
-        root = _real_folder(content_dir, resolved)
+            folder, base = os.path.split(name)
+            real = os.path.join(_real_folder(folder or os.curdir, resolved), base)
+        root = _real_folder(os.fspath(content_dir), resolved)
     except (OSError, RuntimeError):  # a broken link, or a loop of links
         return True
     return not _inside(real, root)
 
 
-def _real_folder(folder: Path, resolved: dict[Path, Path]) -> Path:
+def _real_folder(folder: str, resolved: dict[str, str]) -> str:
     if folder not in resolved:
-        resolved[folder] = folder.resolve(strict=True)
+        resolved[folder] = os.fspath(Path(folder).resolve(strict=True))
     return resolved[folder]
 
 
@@ -252,6 +268,7 @@ def iter_markdown(content_dir: Path):
     """Markdown files as MkDocs sees them: dot-files and dot-folders are left out."""
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)  # once per folder, not per file: half the time of listing 10,000 articles
         for name in sorted(files):
             if name.endswith(".md") and not name.startswith("."):
-                yield Path(folder) / name
+                yield base / name

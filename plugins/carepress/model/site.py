@@ -48,7 +48,7 @@ def load_site(project: Project, files: list[Path] | None = None, jobs: int = 1, 
     registries = load_registries(project.registry_dir, project.root)
     site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
     site.load_findings.extend(escaping_links(project.content_dir, project.root))
-    resolved: dict[Path, Path] = {}  # per process: each worker resolves the folders of its own files
+    resolved: dict[str, str] = {}  # per process: each worker resolves the folders of its own files
     code = code_digest() if cache else ""
 
     def read(file: Path) -> tuple[str | None, Loaded | bytes | None]:

@@ -115,6 +115,7 @@ class PageFacts:
 
 
 EPSILON = 1e-9  # float slack in the similarity bounds
+NEAR_IDENTICAL = 0.8  # Jaccard similarity of two pages' stemmed keyword sets that makes them near duplicates (SE210)
 
 
 def _prefix_length(size: int, threshold: float) -> int:
@@ -130,7 +131,9 @@ class AudienceIndex:
     inbound: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_topic: dict[str, list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
-    _frequency: Counter = field(default_factory=Counter)  # stem -> pages whose keywords use it
+    # Stem -> its place in one order of every stem, rarest first (fewest pages whose keywords use it), then
+    # alphabetical: the near-duplicate search orders each page's stems by it.
+    _rank: dict[str, int] = field(default_factory=dict)
     _prefix_index: dict[float, dict[str, dict[tuple[int, int], list[str]]]] = field(default_factory=dict)
     _near: dict[tuple[str, float], PageFacts | None] = field(default_factory=dict)
     _first_by_stage: dict[str, dict] = field(default_factory=dict)
@@ -162,7 +165,7 @@ class AudienceIndex:
         ordered, size = self._ordered(mine), len(mine)
         candidates: set[str] = set()
         for i, stem in enumerate(ordered[: _prefix_length(size, threshold)]):
-            for (j, other_size), uris in self._by_prefix(threshold).get(stem, {}).items():
+            for (j, other_size), uris in self.by_prefix(threshold).get(stem, {}).items():
                 if not threshold * size - EPSILON <= other_size <= size / threshold + EPSILON:
                     continue
                 needed = math.ceil(threshold / (1 + threshold) * (size + other_size) - EPSILON)
@@ -174,10 +177,15 @@ class AudienceIndex:
         return self.pages[min(matches)] if matches else None
 
     def _ordered(self, stems: frozenset[str]) -> list[str]:
-        return sorted(stems, key=lambda stem: (self._frequency[stem], stem))
+        rank = self._rank
+        try:
+            return sorted(stems, key=rank.__getitem__)
+        except KeyError:  # a stem no page of this site uses (a page from elsewhere): the rarest of all, it matches nothing
+            return sorted(stems, key=lambda stem: rank.get(stem, -1))
 
-    def _by_prefix(self, threshold: float) -> dict[str, dict[tuple[int, int], list[str]]]:
-        """Prefix stem -> (its position in the page's order, the page's size) -> pages."""
+    def by_prefix(self, threshold: float) -> dict[str, dict[tuple[int, int], list[str]]]:
+        """Prefix stem -> (its position in the page's order, the page's size) -> pages. Built before
+        judging forks (`indexed_facts`), so that each worker does not build it again."""
         if threshold not in self._prefix_index:
             index: dict[str, dict[tuple[int, int], list[str]]] = defaultdict(lambda: defaultdict(list))
             for uri, page in self.pages.items():
@@ -197,8 +205,14 @@ class AudienceIndex:
                 index.by_topic[page.article.meta.topic].append(page)
             if page.keyword_stems:
                 index.by_keyword[tuple(sorted(page.keyword_stems))].append(page)
-            index._frequency.update(page.keyword_set_stems)
+        index.order_stems()
         return index
+
+    def order_stems(self) -> None:
+        """Ranks every stem of the site's keywords (`_rank`): a dictionary lookup per stem, where a key of
+        (frequency, stem) per comparison was most of building the near-duplicate index."""
+        frequency = Counter(stem for page in self.pages.values() for stem in page.keyword_set_stems)
+        self._rank = {stem: rank for rank, stem in enumerate(sorted(frequency, key=lambda stem: (frequency[stem], stem)))}
 
 
 class SiteFacts:
@@ -281,7 +295,7 @@ def indexed_facts(site: Site, jobs: int = 1, known: dict[str, tuple] | None = No
     for page, values in zip(pages, forked_map(index_values, pages, jobs)):
         vars(page).update(zip(INDEXED, values))  # what the cached properties would have computed here
     for audience in SiteAudience:
-        facts.audience(audience)
+        facts.audience(audience).by_prefix(NEAR_IDENTICAL)
     return facts
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from carepress.model.schema import FunnelStage
 from carepress.report.finding import Severity
-from carepress.seo.analysis import GOOD, OK, POOR, Assessment, AudienceIndex, PageFacts, assessment
+from carepress.seo.analysis import GOOD, NEAR_IDENTICAL, OK, POOR, Assessment, AudienceIndex, PageFacts, assessment
 
 LONG_TAIL_WORDS = 3
-NEAR_IDENTICAL = 0.8  # Jaccard similarity of two pages' stemmed keyword sets
 
 @assessment("SE210", Severity.WARNING, "Keyword cannibalisation", per_audience=True, across_pages=True)
 def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
