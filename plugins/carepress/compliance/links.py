@@ -67,13 +67,14 @@ def hcp_only(site, src_uri: str) -> bool:
 
 def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> None:
     """Add CP401 to every published page that links to a page this site leaves out."""
+    # Asked once per page, not once per link to it (CP401 is a warning: it publishes or withholds nothing).
+    published = {src_uri: verdict.published for src_uri, verdict in verdicts.items()}
     for src_uri, verdict in verdicts.items():
         article = site.articles.get(src_uri)
-        if article is None or not verdict.published:
+        if article is None or not published[src_uri]:
             continue
         for target, line in page_links(article):
-            target_verdict = verdicts.get(target)
-            if target_verdict is None or target_verdict.published:
+            if published.get(target, True):  # published, or no page of the tree
                 continue
             if audience is SiteAudience.PATIENT and hcp_only(site, target):
                 continue  # CP400 already rejects the page
