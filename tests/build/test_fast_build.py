@@ -125,12 +125,25 @@ def test_a_new_title_renders_every_page_again_from_the_cache(generated):
         article.write_text(original, encoding="utf-8")
 
 
-def test_rendering_workers_share_the_hubs_seo_facts(generated, tmp_path, monkeypatch):
-    """The SEO facts of the hub are built once, before the workers fork: built in each worker, they copied the
-    parent's memory (about 35 MB at 10,000 articles)."""
+def built_in_process(hub: Path, site_dir: Path, monkeypatch):
+    """The patient site built here, in 2 processes (monkeypatched functions reach the forked workers)."""
     from mkdocs.config import load_config
 
     from carepress.build.parallel import build
+
+    for name, value in REPRODUCIBLE.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(hub)
+    config = load_config(str(hub / "site_config" / "patient.yml"), site_dir=str(site_dir))
+    config.plugins.on_startup(command="build", dirty=False)
+    built = build(config, jobs=2, cache_dir=None)
+    config.plugins.on_shutdown()
+    return built
+
+
+def test_rendering_workers_share_the_hubs_seo_facts(generated, tmp_path, monkeypatch):
+    """The SEO facts of the hub are built once, before the workers fork: built in each worker, they copied the
+    parent's memory (about 35 MB at 10,000 articles)."""
     from carepress.seo import analysis
 
     built_in = tmp_path / "pids"
@@ -142,13 +155,32 @@ def test_rendering_workers_share_the_hubs_seo_facts(generated, tmp_path, monkeyp
         make(self, site)
 
     monkeypatch.setattr(analysis.SiteFacts, "__init__", recorded)
-    for name, value in REPRODUCIBLE.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(generated)
-    config = load_config(str(generated / "site_config" / "patient.yml"), site_dir=str(tmp_path / "site"))
-    config.plugins.on_startup(command="build", dirty=False)
-    built = build(config, jobs=2, cache_dir=None)
-    config.plugins.on_shutdown()
+    built = built_in_process(generated, tmp_path / "site", monkeypatch)
     assert built.serial_reason is None  # the pages were rendered in forked workers
     assert (tmp_path / "site" / "index.html").is_file()
     assert set(built_in.read_text(encoding="utf-8").split()) == {str(os.getpid())}
+
+
+def test_mkdocs_reads_no_front_matter_the_gate_has_read(generated, tmp_path, monkeypatch):
+    """A real parallel build: MkDocs takes every article's front-matter from the gate (build/front_matter.py);
+    the first test shows its pages are those of `mkdocs build`."""
+    from mkdocs.utils import meta
+
+    parsed_in = tmp_path / "parsed"
+    parse = meta.get_data
+
+    def recorded(doc):
+        if meta.YAML_RE.match(doc):  # pages with no front-matter are MkDocs' alone
+            with parsed_in.open("a", encoding="utf-8") as handle:
+                handle.write(f"{doc.splitlines()[1]}\n")
+        return parse(doc)
+
+    monkeypatch.setattr(meta, "get_data", recorded)
+    built = built_in_process(generated, tmp_path / "site", monkeypatch)
+    assert built.serial_reason is None
+    pages = [file for file in built.files.documentation_pages() if file.page is not None]
+    with_front_matter = [file for file in pages if file.content_string.startswith("---")]
+    assert len(pages) == 49 and len(with_front_matter) > 40
+    assert all(file.page.meta.get("audience") for file in with_front_matter)  # the workers' pages came back with it
+    assert not parsed_in.exists(), parsed_in.read_text(encoding="utf-8")
+    assert meta.get_data is recorded  # the build's hand-over is over: MkDocs' own function is back

@@ -31,8 +31,10 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from carepress.build.cache import build_inputs, files_digest, nav_digest, page_key, page_key_with
+from carepress.build.front_matter import known_front_matter
 from carepress.build.inline_triggers import install as install_inline_triggers
 from carepress.build.search_index import install as install_fast_search_index
+from carepress.build.toc_tokens import install as install_toc_tokens
 from carepress.build.template_memo import memoize_templates
 from carepress.forked import available_jobs, can_fork, forked_pool
 from carepress.packs import PackCache
@@ -267,15 +269,19 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         config = config.plugins.on_config(config)
         install_fast_search_index(config)  # Material's search index, its HTML tokenized faster
         install_inline_triggers(config)  # Markdown's inline patterns not searched where they cannot match
+        install_toc_tokens(config)  # no HTML table of contents where the page has no [TOC] marker
         config.plugins.on_pre_build(config=config)
         utils.clean_directory(config.site_dir)
         log.info(f"Building documentation to directory: {config.site_dir}")
 
+        known: dict[str, dict] = {}  # YAML text -> what it gave, as the gate read it (build/front_matter.py)
         for plugin in config.plugins.values():  # plugins that share and keep their own work (the compliance gate)
             if isinstance(getattr(plugin, "jobs", None), int):
                 plugin.jobs = jobs
             if hasattr(plugin, "cache_dir"):
                 plugin.cache_dir = cache_dir
+            if hasattr(plugin, "front_matter"):  # filled by its on_files: MkDocs then parses no front-matter it read
+                plugin.front_matter = known
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
@@ -320,13 +326,14 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         if cache:
             inputs = build_inputs(config, [files_digest(files)])
             source_keys = {page.file.src_uri: page_key(inputs, page, _plugin_keys(config, page)) for page in pages}
-        if reason and not cache:
-            for page in pages:
-                mkdocs_build._populate_page(page, config, files)
-            converted = len(pages)
-        else:
-            keys = [source_keys.get(page.file.src_uri, "") for page in pages]
-            converted = _cached(cache, keys, pages, workers, populate, restore)
+        with known_front_matter(known):
+            if reason and not cache:
+                for page in pages:
+                    mkdocs_build._populate_page(page, config, files)
+                converted = len(pages)
+            else:
+                keys = [source_keys.get(page.file.src_uri, "") for page in pages]
+                converted = _cached(cache, keys, pages, workers, populate, restore)
 
         env = config.plugins.on_env(env, config=config, files=files)
         memoize_templates(env)

@@ -40,6 +40,9 @@ class Loaded:
     path: str
     article: Article | None
     findings: list[Finding] = field(default_factory=list)
+    # The front-matter's YAML text and what it gave, for the build's MkDocs to take instead of parsing the same
+    # text again (`Site.front_matter`); never kept in the cache.
+    front_matter: tuple[str, dict] | None = field(default=None, repr=False, compare=False)
 
 
 def read_file(file: Path, content_dir: Path, display_root: Path, resolved: dict[str, str] | None = None) -> Loaded:
@@ -129,7 +132,7 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
             "`persona` is required; add `persona: [id]` with ids from site_config/personas.yml (only corporate pages may omit it)"))
         return Loaded(src_uri, path, None, findings)
     article = Article(src_uri, path, meta, text, body_start, closing + 2, key_lines)
-    return Loaded(src_uri, path, article, findings)
+    return Loaded(src_uri, path, article, findings, (front_matter, data))
 
 
 def _decode(raw: bytes, path: str) -> tuple[str, Finding | None]:
