@@ -129,7 +129,11 @@ def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
         finish()
         return results
     _shared.update(pages=pages, work=work, finish=finish)
-    chunks = [list(range(start, len(pages), jobs * 4)) for start in range(jobs * 4)]  # interleaved: balanced sections
+    # Runs of neighbouring pages, eight shares per process taken as each ends: a worker then renders the pages of
+    # fewer sections, whose navigation it memoizes once (template_memo.py). Interleaved shares had each worker
+    # memoize every section's: the first share took 0.87 s instead of 0.66 (2,000 articles), against 0.41 and 0.32.
+    size = -(-len(pages) // (jobs * 8))
+    chunks = [list(range(start, min(start + size, len(pages)))) for start in range(0, len(pages), size)]
     chunks = [chunk for chunk in chunks if chunk]
     try:
         with forked_pool(jobs) as pool:
