@@ -184,3 +184,4 @@ def test_mkdocs_reads_no_front_matter_the_gate_has_read(generated, tmp_path, mon
     assert all(file.page.meta.get("audience") for file in with_front_matter)  # the workers' pages came back with it
     assert not parsed_in.exists(), parsed_in.read_text(encoding="utf-8")
     assert meta.get_data is recorded  # the build's hand-over is over: MkDocs' own function is back
+    assert built.config.plugins["carepress/compliance"].front_matter is None  # handed over once, not kept

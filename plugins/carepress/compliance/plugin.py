@@ -62,8 +62,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     # `carepress build`'s page cache folder (build/parallel.py): what the gate read and judged is kept beside it,
     # what it read shared with the other audience's build and with the commands (cli/_common.py).
     cache_dir: Path | None = None
-    # Given by `carepress build` (build/parallel.py): on_files puts there what each page's YAML gave, for MkDocs
-    # to take instead of parsing it again (build/front_matter.py). None: nothing is kept.
+    # Given by `carepress build` (build/parallel.py) for one build: on_files puts there what each page's YAML gave,
+    # for MkDocs to take instead of parsing it again (build/front_matter.py). None: nothing is kept.
     front_matter: dict[str, dict] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -82,9 +82,10 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         read, judged = self._cache("read"), self._cache("judged", judged_folder)
         try:
             site = load_site(self.project, jobs=self.jobs, cache=read, keep_front_matter=self.front_matter is not None)
-            if self.front_matter is not None:  # handed over: the site (a preview keeps it) does not hold them
+            if self.front_matter is not None:  # handed over once: the site (a preview keeps it) and the plugin let go
                 self.front_matter.update(site.front_matter)
                 site.front_matter.clear()
+                self.front_matter = None
             verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs, cache=judged)
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
