@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 
-from markdown import Markdown, inlinepatterns, treeprocessors
+from markdown import Markdown, inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 
 # Regex source of a stock inline pattern -> strings of which a match contains at least one.
@@ -44,21 +44,38 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
 
     def run(self, tree, ancestors=None):
         # Extensions may register patterns after this processor was made: read them at each page.
-        self.needed = [needed(pattern) for pattern in self.inlinePatterns]
+        self.patterns = list(self.inlinePatterns)
+        self.needed = [needed(pattern) for pattern in self.patterns]
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__applyPattern(self, pattern, data, patternIndex, startIndex=0):
-        # Python-Markdown's private `__applyPattern`, called by its `__handleInline` for each pattern.
-        wanted = self.needed[patternIndex]
-        if wanted is not None and not any(text in data for text in wanted):
-            return data, False, 0  # what the original returns when the pattern does not match
-        return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
+    def _InlineProcessor__handleInline(self, data, patternIndex=0):
+        # Python-Markdown's private `__handleInline` and its loop over the patterns. A pattern whose strings
+        # the text lacks is passed by here with the answer `__applyPattern` gives when nothing matches
+        # (data, False, 0): that call, and the registry's lookup of the pattern, were most of a conversion's calls.
+        if isinstance(data, util.AtomicString):
+            return data
+        patterns, wanted, apply = self.patterns, self.needed, self._InlineProcessor__applyPattern
+        start, count = 0, len(patterns)
+        while patternIndex < count:
+            strings = wanted[patternIndex]
+            if strings is not None and not any(map(data.__contains__, strings)):
+                start = 0
+                patternIndex += 1
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
 
 
-# The private method overridden above, as Python-Markdown 3.x defines it: another shape, and nothing is replaced.
-_APPLY_PATTERN = getattr(treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern", None)
-OVERRIDABLE = _APPLY_PATTERN is not None and list(inspect.signature(_APPLY_PATTERN).parameters) == [
-    "self", "pattern", "data", "patternIndex", "startIndex"]
+def _parameters(name: str) -> list[str] | None:
+    method = getattr(treeprocessors.InlineProcessor, f"_InlineProcessor__{name}", None)
+    return list(inspect.signature(method).parameters) if method is not None else None
+
+
+# The private methods overridden and called above, as Python-Markdown 3.x defines them: of another shape, nothing is replaced.
+OVERRIDABLE = (_parameters("handleInline") == ["self", "data", "patternIndex"]
+               and _parameters("applyPattern") == ["self", "pattern", "data", "patternIndex", "startIndex"])
 
 
 class InlineTriggers(Extension):
