@@ -17,7 +17,8 @@ from mkdocs.config import load_config
 
 from benchmarks.generator import generate
 from carepress.build import parallel
-from carepress.build.search_index import add_entry_from_context, install, parse, read_plain_markup
+from carepress.build import search_index
+from carepress.build.search_index import PlainParser, add_entry_from_context, install, parse, read_plain_markup
 from tests.conftest import REPO, TODAY, empty_hub
 
 PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
@@ -70,6 +71,13 @@ CORPUS = [
     "</ p>",
     "</>",
     "<p>ligne\r\nfin\r\n</p>\n\n\n<p>\t</p>",
+    # Elements skipped by tag: an object stays skipped once closed, an excluded element does not.
+    "<object>a</object><p>b</p><object>c</object><p>d</p>",
+    "<div data-search-exclude><div data-search-exclude>a</div>b</div>c<div>d</div>",
+    "<p data-search-exclude>a</p><p>b</p><h2 id=\"t\" data-search-exclude>T</h2><p>c</p>",
+    # Whitespace runs: kept one after the other only in a <pre>.
+    "<pre><span> </span> <span>\n</span>x</pre><p><span> </span> <span> </span>y</p>",
+    "<div><h2 id=\"n\">Dans un div</h2><p>x</p></div><p>après</p><hx>faux titre</hx><p>fin</p>",
 ]
 
 TOC = [SimpleNamespace(id="a", url="#a", children=[SimpleNamespace(id="b", url="#b", children=[])])]
@@ -167,6 +175,16 @@ def test_the_hubs_markdown_output_takes_the_fast_path():
     assert assert_same_as_material(html) is True
 
 
+def test_the_faster_handlers_serve_this_material_and_only_the_material_they_restate(monkeypatch):
+    html = f'<h2 id="a">A{PERMALINK.format("a")}</h2><div data-search-exclude><p>x</p></div><pre>  y\n</pre>'
+    parser, fast = parse(html)
+    assert search_index.MATCHES and fast and type(parser) is PlainParser
+    expected = sections(materials_parser(html))
+    monkeypatch.setattr(search_index, "MATCHES", False)  # another Material: its own handlers
+    parser, fast = parse(html)
+    assert type(parser) is Parser and fast and sections(parser) == expected
+
+
 def test_an_excluded_page_gives_no_entries():
     assert entries(add_entry_from_context, "<h1 id=\"a\">A</h1><p>x</p>", {"search": {"exclude": True}}) == []
 
@@ -180,6 +198,9 @@ FRAGMENTS = [
     "<object>", "</object>", "<script>", "</script>", "<style>", "<!-- c -->", "<!x>", "<?x>", "<![CDATA[",
     "<", ">", "</", "/>", "=", "\"", "'", " ", "\n", "\t", "\r\n", "\u00a0", "x", "é", "¶", "&", "&amp;",
     "&lt", "&#39;", "&#x1;", "&eacute;", "&nbsp;", ";", "id", "class", "href",
+    # What the faster handlers restate: skipped elements by tag, nested or not, headings' tags in context.
+    "<hx>", "</hx>", "<h4 id=\"c\">", "</h4>", "<p data-search-exclude>", "<object data-search-exclude>",
+    "<pre data-search-exclude>", "<code class=\"linenodiv\">", "<a class=\"headerlink\">", "<sup>", "</sup>",
 ]
 # The parts of a tag: (what the fast tokenizer reads, near misses it must leave to Material's parser).
 PARTS = {

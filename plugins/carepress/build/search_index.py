@@ -13,13 +13,16 @@ sections are Material's for every page.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import types
-from html import unescape
+from html import escape, unescape
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
-from material.plugins.search.plugin import Parser, SearchIndex, SearchPlugin
+from material.plugins.search import plugin as material_search
+from material.plugins.search.plugin import Element, Parser, SearchIndex, SearchPlugin, Section
 
 # Whitespace between a tag's parts: HTMLParser's "\s" less what it may take into a tag's name
 # (\v, spaces beyond ASCII).
@@ -73,9 +76,105 @@ def read_plain_markup(parser: Parser, html: str) -> bool:
     return True
 
 
+HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+ALWAYS_SKIPPED = ("script", "style", "object")
+
+
+class PlainParser(Parser):
+    """Material's `Parser` whose handlers give the same sections with C-level set and list operations.
+
+    Material's `Element` compares and hashes by its tag alone, so its `skip.intersection(context)`,
+    `section.el in context` and `"pre" in context` ask about the tags of the open elements: each
+    call ran `Element.__hash__` and `__eq__` in Python for every open element (two thirds of indexing
+    a page). Here `skip` holds tags, `tags` the open elements' tags beside `context`; the rest is
+    Material's code line for line. Used only for the Material source it was written from (`MATCHES`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        el = Element(tag, attrs)
+        if tag in material_search.void:
+            return
+        self.context.append(el)
+        self.tags.append(tag)
+        if tag in HEADINGS:
+            depth = len(self.context)
+            if "id" in attrs:
+                if tag != "h1" and not self.data:
+                    self.section = Section(Element("hx"), depth)
+                    self.data.append(self.section)
+                self.section = Section(el, depth)
+                if self.data:
+                    self.section.id = attrs["id"]
+                self.data.append(self.section)
+        if not self.section:
+            self.section = Section(Element("hx"))
+            self.data.append(self.section)
+        for key, value in attrs.items():
+            if key == "data-search-exclude" or (key == "class" and value == "linenodiv"):
+                self.skip.add(tag)
+                return
+        if tag in self.keep and self.skip.isdisjoint(self.tags):
+            data = self.section.title if self.section.el.tag in self.tags else self.section.text
+            data.append(f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        if not self.context or self.tags[-1] != tag:
+            return
+        if self.section.depth > len(self.context):
+            for section in reversed(self.data):
+                if section.depth <= len(self.context):
+                    self.section.depth = float("inf")
+                    self.section = section
+                    break
+        self.context.pop()
+        self.tags.pop()
+        if tag in self.skip:
+            if tag not in ALWAYS_SKIPPED:
+                self.skip.remove(tag)
+            return
+        if tag in self.keep and self.skip.isdisjoint(self.tags):
+            data = self.section.title if self.section.el.tag in self.tags else self.section.text
+            index = data.index(f"<{tag}>")
+            for i in range(index + 1, len(data)):
+                if not data[i].isspace():
+                    index = len(data)
+                    break
+            if len(data) > index:
+                del data[index:]
+            else:
+                data.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.skip.isdisjoint(self.tags):
+            return
+        if "pre" not in self.tags:
+            data = " " if data.isspace() else data.replace("\n", " ")
+        if not self.section:
+            self.section = Section(Element("hx"))
+            self.data.append(self.section)
+        if self.section.el.tag in self.tags:
+            if not any(el.tag == "a" and el.attrs.get("class") == "headerlink" for el in self.context):
+                self.section.title.append(escape(data, quote=False))
+        elif data.isspace():
+            if not self.section.text or not self.section.text[-1].isspace() or "pre" in self.tags:
+                self.section.text.append(data)
+        else:
+            self.section.text.append(escape(data, quote=False))
+
+
+# SHA-256 of the module whose Element, Section, Parser and void tags PlainParser restates: Material 9.8.1's.
+ANALYSED = {"cc8a3ac0a8862662d11e87fefcdaa4a42d9ebd70a7943fa921c1c80e2661730b"}
+MATCHES = hashlib.sha256(Path(material_search.__file__).read_bytes()).hexdigest() in ANALYSED
+
+
 def parse(html: str) -> tuple[Parser, bool]:
-    """Material's `Parser` after reading `html`, and whether the fast tokenizer could read it."""
-    parser = Parser()
+    """Material's `Parser` after reading `html` (or `PlainParser`, the same sections sooner), and whether
+    the fast tokenizer could read it."""
+    parser = PlainParser() if MATCHES else Parser()
     if read_plain_markup(parser, html):
         return parser, True
     parser = Parser()
