@@ -30,9 +30,11 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
+from carepress.build.block_triggers import install as install_block_triggers
 from carepress.build.cache import build_inputs, files_digest, nav_digest, page_key, page_key_with
 from carepress.build.front_matter import known_front_matter
 from carepress.build.inline_triggers import install as install_inline_triggers
+from carepress.build.markdown_reuse import reused_markdown
 from carepress.build.search_index import install as install_fast_search_index
 from carepress.build.toc_tokens import install as install_toc_tokens
 from carepress.build.template_memo import memoize_templates
@@ -273,6 +275,7 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         config = config.plugins.on_config(config)
         install_fast_search_index(config)  # Material's search index, its HTML tokenized faster
         install_inline_triggers(config)  # Markdown's inline patterns not searched where they cannot match
+        install_block_triggers(config)  # nor its block processors' expressions
         install_toc_tokens(config)  # no HTML table of contents where the page has no [TOC] marker
         config.plugins.on_pre_build(config=config)
         utils.clean_directory(config.site_dir)
@@ -330,7 +333,7 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         if cache:
             inputs = build_inputs(config, [files_digest(files)])
             source_keys = {page.file.src_uri: page_key(inputs, page, _plugin_keys(config, page)) for page in pages}
-        with known_front_matter(known):
+        with known_front_matter(known), reused_markdown(config):  # one Markdown instance per process
             if reason and not cache:
                 for page in pages:
                     mkdocs_build._populate_page(page, config, files)
