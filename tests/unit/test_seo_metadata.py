@@ -122,6 +122,10 @@ def test_sitemap_and_robots():
 
     xml = sitemap_xml([SitemapEntry(SITE_URL + "a/?x=1&y=2", dt.date(2026, 10, 1))])
     assert "<loc>https://patients.example.org/a/?x=1&amp;y=2</loc><lastmod>2026-10-01</lastmod>" in xml
+    from xml.sax.saxutils import escape  # what XML text needs, as the standard library escapes it
+
+    odd = SITE_URL + "b/?q=<a>&r='s'\"t\""
+    assert f"<loc>{escape(odd)}</loc>" in sitemap_xml([SitemapEntry(odd, None)])
     assert "Sitemap: " + SITE_URL + "sitemap.xml" in robots_txt(SiteAudience.PATIENT, SITE_URL + "sitemap.xml")
     hcp = robots_txt(SiteAudience.HCP, None)
     assert "Disallow: /" in hcp and "Sitemap" not in hcp
