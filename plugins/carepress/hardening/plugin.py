@@ -33,10 +33,12 @@ class HardeningPlugin(BasePlugin[HardeningConfig]):
         state = build_state(config)
         if not self.config.enabled or state is None:
             return files
-        templates = set(config.theme.get_env().list_templates())
+        templates: set[str] | None = None  # listed only for a page that names one: the theme holds 15,000 files
         for file in list(files.documentation_pages()):
             article = state.article(file.src_uri)
             template = (article.meta.model_extra or {}).get("template") if article else None
+            if isinstance(template, str) and templates is None:
+                templates = set(config.theme.get_env().list_templates())
             if isinstance(template, str) and template not in templates:
                 # MkDocs would stop the whole build with a traceback on this page.
                 finding = make(CATALOGUE["CP113"], article.path, article.line_of("template"),
