@@ -11,14 +11,14 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from material.plugins.search.plugin import Parser, SearchIndex
+from material.plugins.search.plugin import Parser, SearchIndex, SearchPlugin
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 
 from benchmarks.generator import generate
 from carepress.build import parallel
 from carepress.build import search_index
-from carepress.build.search_index import PlainParser, add_entry_from_context, install, parse, read_plain_markup
+from carepress.build.search_index import PlainParser, add_entry_from_context, install, on_page_context, parse, read_plain_markup
 from tests.conftest import REPO, TODAY, empty_hub
 
 PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
@@ -320,6 +320,27 @@ def test_install_changes_only_this_builds_search_index(tmp_path):
     other = load_config(str(path), site_dir=str(tmp_path / "other"))
     other = other.plugins.on_config(other)
     assert materials_own(other.plugins["material/search"].search_index)
+
+
+@pytest.mark.parametrize("content", [
+    '<h2 id="a" data-search-exclude="">A</h2><p data-search-boost="2">x</p> <div\tdata-search-x="y">z</div>',
+    "<p>Sans attribut de recherche, data-search- dans le texte.</p>", "<p>Rien du tout.</p>"])
+def test_this_builds_page_context_event_is_materials_with_its_removal_guarded(tmp_path, content):
+    config = load_config(str(tiny_site(tmp_path)), site_dir=str(tmp_path / "site"))
+    config = config.plugins.on_config(config)
+    plugin = config.plugins["material/search"]
+    install(config)
+    method = next(m for m in config.plugins.events["page_context"] if getattr(m, "__self__", None) is plugin)
+    assert method.__func__ is on_page_context  # bound to Material's plugin: the parallel builder still knows it
+
+    def page():
+        return SimpleNamespace(meta={}, content=content, toc=TOC, url="fiche/", title="Fiche")
+
+    ours, theirs = page(), page()
+    method({}, page=ours, config=config, nav=None)
+    SearchPlugin.on_page_context(plugin, {}, page=theirs, config=config, nav=None)
+    assert ours.content == theirs.content and '="y"' not in ours.content and "boost" not in ours.content
+    assert plugin.search_index.entries[: len(plugin.search_index.entries) // 2] == plugin.search_index.entries[len(plugin.search_index.entries) // 2:]
 
 
 def test_install_leaves_a_disabled_search_plugin_alone(tmp_path):

@@ -194,12 +194,27 @@ def add_entry_from_context(index: SearchIndex, page: Page) -> None:
             index.create_entry_for_section(section, page.toc, page.url, page)
 
 
+DATA_SEARCH = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")  # the attributes Material's on_page_context removes
+
+
+def on_page_context(plugin: SearchPlugin, context, *, page, config, nav):
+    """Material's `SearchPlugin.on_page_context`, whose removal of `data-search-*` attributes runs only on
+    a page that holds one: the expression, with its optional leading space, was tried at every character
+    of every page (90 µs a page)."""
+    if not plugin.config.enabled:
+        return
+    plugin.search_index.add_entry_from_context(page)
+    if "data-search-" in page.content:
+        page.content = DATA_SEARCH.sub("", page.content)
+
+
 def install(config: MkDocsConfig) -> None:
     """Give the search index of Material's search plugin the fast tokenizer; call after `on_config`.
 
     Only this build's index changes: the plugin's `on_config` makes a new one for every build, so
     another build in the process has Material's code. And only an index of Material's own class,
-    whose method `add_entry_from_context` mirrors."""
+    whose method `add_entry_from_context` mirrors. With the Material source analysed (`MATCHES`),
+    this build's `page_context` event calls `on_page_context` above, bound to the same plugin."""
     for plugin in config.plugins.values():
         # A disabled plugin may still hold the index of an earlier build: MkDocs keeps one instance per process.
         if not isinstance(plugin, SearchPlugin) or not plugin.config.enabled:
@@ -207,3 +222,10 @@ def install(config: MkDocsConfig) -> None:
         index = getattr(plugin, "search_index", None)
         if type(index) is SearchIndex:
             index.add_entry_from_context = types.MethodType(add_entry_from_context, index)
+    events = config.plugins.events["page_context"]
+    origins = getattr(config.plugins, "_event_origins", {})  # MkDocs' names of the plugins, for its error messages
+    for position, method in enumerate(events):
+        if MATCHES and getattr(method, "__func__", None) is SearchPlugin.on_page_context and type(method.__self__) is SearchPlugin:
+            events[position] = types.MethodType(on_page_context, method.__self__)
+            if method in origins:
+                origins[events[position]] = origins[method]
