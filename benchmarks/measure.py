@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -9,6 +10,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from carepress.forked import MEMORY_FOLDER
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -53,6 +56,16 @@ def _tree_memory(pid: int) -> int:
         current = pending.pop()
         total += _memory(current)
         pending += _children(current)
+    return total + _answers_in_memory()
+
+
+def _answers_in_memory() -> int:
+    """Bytes of workers' answers waiting for their parent in memory (carepress/forked.py): tmpfs files
+    belong to no process, so no process' PSS counts them."""
+    total = 0
+    for folder in Path(MEMORY_FOLDER).glob("carepress-*"):
+        with contextlib.suppress(OSError):  # the pool ended, or the parent read an answer, meanwhile
+            total += sum(answer.stat().st_size for answer in folder.iterdir())
     return total
 
 

@@ -1,7 +1,8 @@
 """Per-item work shared between forked processes, without MkDocs: `carepress check` and the gate use it.
 
 Workers are forked, so they inherit everything the parent loaded (the content tree, lexicons, the
-SEO index) without copying it; only their answers travel back, pickled.
+SEO index) without copying it; only their answers travel back, pickled, each in a file of the pool's
+folder (in memory where the system has /dev/shm) that the parent removes once read.
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ import contextlib
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 MIN_ITEMS_PER_JOB = 50  # below this, forking costs more than it saves
+MEMORY_FOLDER = "/dev/shm"  # where a worker's answers wait for the parent, when the system has it (tmpfs)
 
 # What forked workers inherit: set by the parent just before its pool starts.
 _shared: dict[str, Any] = {}
+_answers: dict[str, str] = {}  # "folder": where this pool's workers write their answers
 
 
 def available_jobs() -> int:
@@ -31,7 +38,7 @@ def can_fork() -> bool:
 
 
 @contextlib.contextmanager
-def forked_pool(jobs: int):
+def forked_pool(jobs: int) -> Iterator[ForkedPool]:
     """A pool of `jobs` forked workers, for one map.
 
     The parent's objects are left out of garbage collections while the workers run: otherwise
@@ -48,14 +55,67 @@ def forked_pool(jobs: int):
     was_enabled, was_frozen = gc.isenabled(), gc.get_freeze_count() > 0
     gc.freeze()
     gc.disable()
+    folder = _answers_folder()
+    _answers["folder"] = folder
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable if was_enabled else None) as pool:
-            yield pool
+            yield ForkedPool(pool)
     finally:
+        _answers.clear()
+        shutil.rmtree(folder, ignore_errors=True)
         if was_enabled:
             gc.enable()
         if not was_frozen:
             gc.unfreeze()
+
+
+def _answers_folder() -> str:
+    with contextlib.suppress(OSError):
+        return tempfile.mkdtemp(prefix="carepress-", dir=MEMORY_FOLDER)
+    return tempfile.mkdtemp(prefix="carepress-")
+
+
+@dataclass(frozen=True)
+class _InFile:
+    path: str  # a worker's answer, pickled in the pool's folder
+
+
+def _answered(call: tuple[Callable[[Any], Any], Any]) -> Any:
+    """`function(argument)` in a worker, the answer left in a file: sent through the pool's pipe, a share's
+    answer (megabytes of pages) kept the worker waiting until the parent had read it all, at every share.
+    Where the file cannot be written (a full folder), the answer goes through the pipe."""
+    function, argument = call
+    answer = function(argument)
+    try:
+        descriptor, path = tempfile.mkstemp(dir=_answers["folder"])
+        with os.fdopen(descriptor, "wb") as stream:
+            pickle.dump(answer, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        return answer
+    return _InFile(path)
+
+
+def _received(answer: Any) -> Any:
+    if not isinstance(answer, _InFile):
+        return answer
+    with open(answer.path, "rb") as stream:
+        value = pickle.load(stream)
+    os.unlink(answer.path)
+    return value
+
+
+class ForkedPool:
+    """`map` and `imap_unordered` of multiprocessing's pool, each answer left by the worker in a file."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        return [_received(answer) for answer in self.pool.map(_answered, [(function, item) for item in items], chunksize=1)]
+
+    def imap_unordered(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+        for answer in self.pool.imap_unordered(_answered, [(function, item) for item in items]):
+            yield _received(answer)
 
 
 def _work_on(indices: list[int]) -> list[tuple[int, Any]]:

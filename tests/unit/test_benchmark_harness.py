@@ -4,6 +4,7 @@ exits non-zero, and never passes a partial figure for a result."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from benchmarks import run
@@ -46,3 +47,15 @@ def test_an_interrupted_run_prints_only_the_sizes_it_finished(tmp_path, monkeypa
     assert code == 130
     assert out.startswith("INCOMPLETE benchmark") and "interrupted while measuring 20 articles" in err
     assert "| 10 | 1.5 |" in out and "| 20 |" not in out
+
+
+def test_peak_memory_counts_the_workers_answers_waiting_in_memory(tmp_path, monkeypatch):
+    from benchmarks import measure
+
+    monkeypatch.setattr(measure, "MEMORY_FOLDER", str(tmp_path))
+    (tmp_path / "carepress-abc").mkdir()
+    (tmp_path / "carepress-abc" / "answer").write_bytes(b"x" * 5000)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "file").write_bytes(b"y" * 700)  # not a CarePress pool's
+    assert measure._answers_in_memory() == 5000
+    assert measure._tree_memory(os.getpid()) >= measure._memory(os.getpid()) + 5000

@@ -139,7 +139,7 @@ def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
     chunks = [chunk for chunk in chunks if chunk]
     try:
         with forked_pool(jobs) as pool:
-            answers = pool.map(_in_worker, chunks, chunksize=1)
+            answers = pool.map(_in_worker, chunks)
     finally:
         _shared.clear()
     by_index: dict[int, Any] = {}

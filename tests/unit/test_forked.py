@@ -1,0 +1,56 @@
+"""Forked workers' answers reach the parent whole, through files that do not outlive the pool."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from carepress import forked
+from carepress.forked import MIN_ITEMS_PER_JOB, forked_map, forked_pool
+
+
+def _where_answers_go(_: int) -> str:
+    return forked._answers["folder"]
+
+
+def _big(index: int) -> dict:
+    return {"index": index, "pid": os.getpid(), "html": "é<p>" * 50_000}  # megabytes per share, as pages are
+
+
+def _fails(index: int) -> int:
+    if index == 7:
+        raise ValueError("page 7 is broken")
+    return index
+
+
+def test_answers_are_the_same_as_in_one_process_and_leave_no_file():
+    items = list(range(2 * MIN_ITEMS_PER_JOB + 10))
+    answers = forked_map(_big, items, 2)
+    assert answers == [{**_big(index), "pid": answer["pid"]} for index, answer in zip(items, answers)]
+    assert len({answer["pid"] for answer in answers} - {os.getpid()}) == 2  # two workers answered
+    with forked_pool(2) as pool:
+        folder = pool.map(_where_answers_go, [1])[0]
+        assert Path(folder).is_dir() and list(Path(folder).iterdir()) == []  # each answer removed once read
+    assert not Path(folder).exists()
+    if os.path.isdir(forked.MEMORY_FOLDER):
+        assert folder.startswith(forked.MEMORY_FOLDER + os.sep)  # in memory: no disk file to allocate
+
+
+def test_an_answer_that_cannot_be_written_goes_through_the_pipe(monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(forked.tempfile, "mkstemp", full)  # the workers inherit it
+    items = list(range(2 * MIN_ITEMS_PER_JOB + 10))
+    assert forked_map(abs, items, 2) == items
+
+
+def test_a_workers_error_is_raised_here_and_the_folder_goes(monkeypatch):
+    made = []
+    original = forked._answers_folder
+    monkeypatch.setattr(forked, "_answers_folder", lambda: made.append(original()) or made[-1])
+    with pytest.raises(ValueError, match="page 7 is broken"):
+        forked_map(_fails, list(range(2 * MIN_ITEMS_PER_JOB + 10)), 2)
+    assert made and not Path(made[0]).exists()
