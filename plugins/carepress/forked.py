@@ -111,7 +111,8 @@ class ForkedPool:
         self.pool = pool
 
     def map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        return [_received(answer) for answer in self.pool.map(_answered, [(function, item) for item in items], chunksize=1)]
+        # Each answer read as soon as it and those before it are in: the files do not pile up in memory.
+        return [_received(answer) for answer in self.pool.imap(_answered, [(function, item) for item in items])]
 
     def imap_unordered(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         for answer in self.pool.imap_unordered(_answered, [(function, item) for item in items]):

@@ -9,6 +9,10 @@ understands only plain markup: start tags with simple attributes, `<tag/>`, end 
 spaces, text. A page holding anything else (a comment, a declaration, `<?`, a raw-text element
 like `<script>`, a `<` that opens no such tag) is fed to Material's parser whole instead, so the
 sections are Material's for every page.
+
+With the Material source these were written from (`MATCHES`), the handlers are `PlainParser`'s,
+Material's own restated with sets of tags, and this build's `page_context` event removes the
+`data-search-*` attributes only from a page that holds one.
 """
 
 from __future__ import annotations
