@@ -86,11 +86,15 @@ def _answered(call: tuple[Callable[[Any], Any], Any]) -> Any:
     Where the file cannot be written (a full folder), the answer goes through the pipe."""
     function, argument = call
     answer = function(argument)
+    path = None
     try:
         descriptor, path = tempfile.mkstemp(dir=_answers["folder"])
         with os.fdopen(descriptor, "wb") as stream:
             pickle.dump(answer, stream, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:
+        if path:  # half written: its space goes back to the others
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         return answer
     return _InFile(path)
 

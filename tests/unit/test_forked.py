@@ -47,6 +47,18 @@ def test_an_answer_that_cannot_be_written_goes_through_the_pipe(monkeypatch):
     assert forked_map(abs, items, 2) == items
 
 
+def test_a_half_written_answer_is_removed_and_sent_through_the_pipe(monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(forked.pickle, "dump", full)  # the file exists, its writing fails
+    items = list(range(2 * MIN_ITEMS_PER_JOB + 10))
+    with forked_pool(2) as pool:
+        assert pool.map(abs, items) == items
+        assert pool.map(_where_answers_go, [0])[0] == forked._answers["folder"]
+        assert list(Path(forked._answers["folder"]).iterdir()) == []  # no half-written file left taking space
+
+
 def test_a_workers_error_is_raised_here_and_the_folder_goes(monkeypatch):
     made = []
     original = forked._answers_folder
