@@ -70,9 +70,31 @@ def forked_pool(jobs: int) -> Iterator[ForkedPool]:
 
 
 def _answers_folder() -> str:
+    _remove_abandoned_folders()
+    prefix = f"carepress-{os.getpid()}-"  # whose pool it is, for the clean-up after a killed run
     with contextlib.suppress(OSError):
-        return tempfile.mkdtemp(prefix="carepress-", dir=MEMORY_FOLDER)
-    return tempfile.mkdtemp(prefix="carepress-")
+        return tempfile.mkdtemp(prefix=prefix, dir=MEMORY_FOLDER)
+    return tempfile.mkdtemp(prefix=prefix)
+
+
+def _remove_abandoned_folders() -> None:
+    """Answer folders in memory whose process is gone: a killed run cannot remove its own, and memory is not
+    given back before the next boot. A folder whose process may still be running is left alone."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(MEMORY_FOLDER):
+            owner = entry.name.split("-")[1] if entry.name.startswith("carepress-") else ""
+            if owner.isdigit() and entry.is_dir(follow_symlinks=False) and not _running(int(owner)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 @dataclass(frozen=True)

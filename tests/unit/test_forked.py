@@ -66,3 +66,22 @@ def test_a_workers_error_is_raised_here_and_the_folder_goes(monkeypatch):
     with pytest.raises(ValueError, match="page 7 is broken"):
         forked_map(_fails, list(range(2 * MIN_ITEMS_PER_JOB + 10)), 2)
     assert made and not Path(made[0]).exists()
+
+
+def test_answer_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(forked, "MEMORY_FOLDER", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = tmp_path / f"carepress-{int(gone.stdout)}-abc"  # its process has exited: a killed run's folder
+    abandoned.mkdir()
+    (abandoned / "answer").write_bytes(b"x" * 1000)
+    live = tmp_path / f"carepress-{os.getpid()}-def"
+    live.mkdir()
+    other = tmp_path / "carepress-notapid"
+    other.mkdir()
+    with forked_pool(2) as pool:
+        folder = pool.map(_where_answers_go, [0])[0]
+        assert Path(folder).parent == tmp_path and Path(folder).name.startswith(f"carepress-{os.getpid()}-")
+    assert not abandoned.exists() and live.is_dir() and other.is_dir()
