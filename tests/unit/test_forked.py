@@ -29,7 +29,7 @@ def test_answers_are_the_same_as_in_one_process_and_leave_no_file():
     items = list(range(2 * MIN_ITEMS_PER_JOB + 10))
     answers = forked_map(_big, items, 2)
     assert answers == [{**_big(index), "pid": answer["pid"]} for index, answer in zip(items, answers)]
-    assert len({answer["pid"] for answer in answers} - {os.getpid()}) == 2  # two workers answered
+    assert os.getpid() not in {answer["pid"] for answer in answers}  # workers answered, through their files
     with forked_pool(2) as pool:
         folder = pool.map(_where_answers_go, [1])[0]
         assert Path(folder).is_dir() and list(Path(folder).iterdir()) == []  # each answer removed once read
