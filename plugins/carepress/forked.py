@@ -141,8 +141,9 @@ class ForkedPool:
         return [_received(answer) for answer in self.pool.imap(_answered, [(function, item) for item in items])]
 
     def imap_unordered(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
-        for answer in self.pool.imap_unordered(_answered, [(function, item) for item in items]):
-            yield _received(answer)
+        """The answers as they arrive; the items are handed to the workers now, not at the first answer asked for."""
+        answers = self.pool.imap_unordered(_answered, [(function, item) for item in items])
+        return (_received(answer) for answer in answers)
 
 
 def _work_on(indices: list[int]) -> list[tuple[int, Any]]:
@@ -151,20 +152,29 @@ def _work_on(indices: list[int]) -> list[tuple[int, Any]]:
 
 
 def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
-               then: Callable[[Any], Any] = lambda answer: answer) -> list[Any]:
+               then: Callable[[Any], Any] = lambda answer: answer, alongside: bool = False) -> list[Any]:
     """`[then(work(item)) for item in items]`, `work` shared between `jobs` forked processes when worth it.
 
     `then` runs here, on each share's answers as the share arrives (not in the items' order), while
-    the workers go on with the other shares. An exception raised by `work` in a worker is raised here."""
+    the workers go on with the other shares. An exception raised by `work` in a worker is raised here.
+
+    `alongside`: this process does its share of the work too, beside `jobs - 1` workers, before it takes
+    their answers. For work whose answers need little here (`then`): a worker fewer to fork, and a share
+    done without copying the parent's memory pages (a worker's first touch of each inherited page does)."""
     if jobs < 2 or len(items) < MIN_ITEMS_PER_JOB * jobs or not can_fork():
         return [then(work(item)) for item in items]
     _shared.update(work=work, items=items)
     # Interleaved shares, several per process: neighbouring items (one folder) cost alike.
     chunks = [indices for start in range(jobs * 4) if (indices := list(range(start, len(items), jobs * 4)))]
+    own = chunks[len(chunks) - len(chunks) // jobs:] if alongside else []
     by_index = {}
     try:
-        with forked_pool(jobs) as pool:
-            for answers in pool.imap_unordered(_work_on, chunks):
+        with forked_pool(jobs - 1 if alongside else jobs) as pool:
+            arriving = pool.imap_unordered(_work_on, chunks[: len(chunks) - len(own)])
+            for answers in [_work_on(indices) for indices in own]:
+                for index, answer in answers:
+                    by_index[index] = then(answer)
+            for answers in arriving:
                 for index, answer in answers:
                     by_index[index] = then(answer)
     finally:

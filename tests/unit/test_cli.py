@@ -165,3 +165,41 @@ def test_every_command_module_is_listed_documented_and_loaded_only_when_asked_fo
              "'carepress.cli.new', 'carepress.cli.serve') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("command", [["check"], ["report", "seo"]])
+def test_a_command_that_reads_the_tree_once_collects_rarely_then_gives_the_thresholds_back(hub, monkeypatch, command):
+    """After the tree is read, what the command makes lives until it exits: the collector runs rarely
+    (`RARE_COLLECTIONS`) until the command is over, and the thresholds before it come back, even on an exit
+    with findings."""
+    import gc
+    import importlib
+
+    from click.testing import CliRunner
+
+    from carepress.cli import main
+    from carepress.cli._common import RARE_COLLECTIONS
+    from carepress.compliance import engine
+    from tests.conftest import TODAY
+
+    hub.article("patient/brouillon.md", validation={"status": "draft"})  # a finding: the command exits with 1
+    importlib.import_module(f"carepress.cli.{'_'.join(command)}")  # its module imports `judge` by name, if at all
+    seen = []
+    real_judge = engine.judge
+
+    def spying_judge(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real_judge(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "judge", spying_judge)
+    monkeypatch.chdir(hub.root)
+    original, before = gc.get_threshold(), (1234, 9, 8)  # the caller's own thresholds
+    gc.set_threshold(*before)
+    try:
+        result = CliRunner().invoke(main, [*command, "--today", TODAY])
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*original)
+        gc.unfreeze()  # the command froze the test process's heap, as it does its own
+    assert result.exit_code == (1 if command == ["check"] else 0), result.output
+    assert seen and set(seen) == {RARE_COLLECTIONS}

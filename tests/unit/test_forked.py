@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,47 @@ def test_answers_are_the_same_as_in_one_process_and_leave_no_file():
     assert not Path(folder).exists()
     if os.path.isdir(forked.MEMORY_FOLDER):
         assert folder.startswith(forked.MEMORY_FOLDER + os.sep)  # in memory: no disk file to allocate
+
+
+def _pid_of(index: int) -> tuple[int, int]:
+    return index, os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_alongside_this_process_takes_a_share_and_the_workers_the_others(jobs):
+    items = list(range(jobs * MIN_ITEMS_PER_JOB + 10))
+    then_saw = []
+    answers = forked_map(_pid_of, items, jobs, then=lambda answer: then_saw.append(answer) or answer, alongside=True)
+    assert [index for index, _ in answers] == items and sorted(then_saw) == sorted(answers)  # `then` on every answer
+    mine = [index for index, pid in answers if pid == os.getpid()]
+    workers = {pid for _, pid in answers} - {os.getpid()}
+    assert len(mine) == len(items[len(items) - len(mine):]) and 0 < len(mine) <= len(items) // jobs + 1
+    assert workers and len(workers) <= jobs - 1  # one worker fewer than `jobs`: this process is the other
+
+
+@pytest.mark.parametrize("where", ["here", "in a worker"])
+def test_alongside_an_error_in_either_share_is_raised_here(where):
+    parent = os.getpid()
+
+    def fails(index: int) -> int:
+        if (os.getpid() == parent) == (where == "here"):
+            raise ValueError(f"page {index} is broken {where}")
+        return index
+
+    with pytest.raises(ValueError, match=f"is broken {where}"):
+        forked_map(fails, list(range(2 * MIN_ITEMS_PER_JOB + 10)), 2, alongside=True)
+
+
+def test_the_workers_start_on_their_items_before_the_first_answer_is_asked_for(tmp_path):
+    marker = tmp_path / "started"
+    with forked_pool(2) as pool:
+        arriving = pool.imap_unordered(marker.write_text, ["x"])
+        for _ in range(300):  # up to 30 s on a very busy machine; a few milliseconds here
+            if marker.exists():
+                break
+            time.sleep(0.1)
+        assert marker.exists()  # written while this process did something else (its own share, alongside)
+        assert list(arriving) == [1]
 
 
 def test_an_answer_that_cannot_be_written_goes_through_the_pipe(monkeypatch):

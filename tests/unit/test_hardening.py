@@ -35,6 +35,39 @@ def test_addresses_fold_index_files_case_and_accents():
     assert folded("diabète") != folded("diabetes")
 
 
+def test_cp112_names_the_pages_of_the_same_site_that_share_an_address():
+    import datetime as dt
+
+    from carepress.compliance.engine import Context
+    from carepress.compliance.rules.paths import one_file_per_address
+    from carepress.model.loader import parse_article
+    from carepress.model.project import Project
+    from carepress.model.schema import SiteAudience
+    from carepress.model.site import Site
+    from tests.conftest import REPO, front_matter
+
+    def article(src_uri: str, audience: str):
+        return parse_article(front_matter(audience=audience).encode(), src_uri, "content/" + src_uri).article
+
+    pages = {uri: article(uri, audience) for uri, audience in
+             [("doublons/page.md", "patient"), ("doublons/page/index.md", "hcp"), ("Doublons/Pagé.md", "patient"),
+              ("ailleurs.md", "patient")]}
+    site = Site(Project(REPO, REPO / "content", REPO / "site_config"), {}, {}, dict(pages))
+
+    def others(src_uri: str, audience: SiteAudience | None) -> list[str]:
+        found = one_file_per_address(site.articles[src_uri], Context(site, audience, dt.date(2026, 11, 22)))
+        return [violation.message.split("`")[1] for violation in found]
+
+    assert others("doublons/page.md", SiteAudience.PATIENT) == ["Doublons/Pagé.md"]  # the HCP page is not on this site
+    assert others("doublons/page/index.md", SiteAudience.HCP) == []
+    assert others("doublons/page.md", None) == ["Doublons/Pagé.md", "doublons/page/index.md"]  # the whole tree
+    assert others("ailleurs.md", None) == []
+    site.replace_article(article("doublons/PAGE.md", "patient"), [])  # a page read anew: the index follows
+    assert others("doublons/page.md", SiteAudience.PATIENT) == ["Doublons/Pagé.md", "doublons/PAGE.md"]
+    first = one_file_per_address(site.articles["doublons/page.md"], Context(site, None, dt.date(2026, 11, 22)))
+    assert "differ only in capitals or accents" in next(iter(first)).message
+
+
 def test_unsafe_file_names_and_topics_are_cp113():
     import datetime as dt
 

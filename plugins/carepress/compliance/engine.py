@@ -168,7 +168,8 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
           jobs: int = 1, cache: PackCache | None = None) -> dict[str, dict[SiteAudience, list[Finding]]]:
     """Per article, the findings of the rules on each of `audiences`' sites it belongs to.
 
-    Audience-independent rules run once per page. With `jobs` > 1, pages are judged in forked processes.
+    Audience-independent rules run once per page. With `jobs` > 1, pages are judged in `jobs` - 1 forked
+    processes and in this one, which only collects their answers after its own share (`alongside`).
     With a `cache`, the violations of page-local rules on a page read before (`site.source_keys`) are
     taken from it; the other rules run on every page."""
     rules = [r for r in registered_rules() if r.code.severity.rank <= min_severity.rank]
@@ -199,7 +200,7 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
 
     uris = list(site.articles)
     judged = {}
-    for src_uri, (by_audience, derived, fresh) in zip(uris, forked_map(judge_page, uris, jobs)):
+    for src_uri, (by_audience, derived, fresh) in zip(uris, forked_map(judge_page, uris, jobs, alongside=True)):
         # What the rules derived in a worker (a page's links) comes back: the parent's CP401 does not derive it again.
         if derived is not None:
             site.articles[src_uri].derived.update(derived)

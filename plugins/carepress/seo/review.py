@@ -126,7 +126,7 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
             scores=scores), fresh
 
     pages = []
-    for reviewed, fresh in forked_map(page_review, sorted(facts.pages), jobs):
+    for reviewed, fresh in forked_map(page_review, sorted(facts.pages), jobs, alongside=True):
         pages.append(reviewed)
         if fresh is not None:
             cache.put(keys[reviewed.src_uri], fresh)

@@ -31,25 +31,25 @@ def folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-_index: list = [None, -1, {}]  # [site, its revision, {audience: addresses}]: pages are not compared pairwise
+_index: list = [None, -1, {}]  # [site, its revision, {folded address: src_uris}]: pages are not compared pairwise
 
 
-def _addresses(context: Context) -> dict[str, list[str]]:
-    if _index[0] is not context.site or _index[1] != context.site.revision:
-        _index[:] = [context.site, context.site.revision, {}]
-    by_audience = _index[2]
-    if context.audience not in by_audience:
+def _sharing(site) -> dict[str, list[str]]:
+    """Every page of the tree by the address a server sees, whatever its audience: one index for both sites,
+    each page's rule keeps those of its own site (two pages rarely share an address)."""
+    if _index[0] is not site or _index[1] != site.revision:
         by_address: dict[str, list[str]] = {}
-        for src_uri, article in sorted(context.site.articles.items()):
-            if context.audience is None or context.audience.accepts(article.meta.audience):
-                by_address.setdefault(folded(address(src_uri)), []).append(src_uri)
-        by_audience[context.audience] = by_address
-    return by_audience[context.audience]
+        for src_uri in site.articles:
+            by_address.setdefault(folded(address(src_uri)), []).append(src_uri)
+        _index[:] = [site, site.revision, by_address]
+    return _index[2]
 
 
 @rule("CP112", Severity.ERROR, "Two files publish to the same address", per_audience=True)
 def one_file_per_address(article: Article, context: Context):
-    others = [uri for uri in _addresses(context).get(folded(address(article.src_uri)), []) if uri != article.src_uri]
+    articles, audience = context.site.articles, context.audience
+    others = sorted(uri for uri in _sharing(context.site).get(folded(address(article.src_uri)), ())
+                    if uri != article.src_uri and (audience is None or audience.accepts(articles[uri].meta.audience)))
     for other in others:
         same = address(other) == address(article.src_uri)
         why = ("both become the same page" if same else
