@@ -86,6 +86,24 @@ def test_the_body_is_what_follows_the_closing_line_and_survives_pickling(closing
     assert len(pickle.dumps(article)) < len(article.text) + len(pickle.dumps(article.meta)) + 1000  # the body travels once
 
 
+def test_an_unpickled_article_unpacks_its_text_and_key_lines_when_first_read():
+    import copy
+    import pickle
+
+    article = load(GOOD + "Crise d\u2019asthme : \U0001f32c\ufe0f souffle court.\n").article
+    article.text += "\ud800"  # a lone surrogate (no file decodes to one, but an Article may be built with it)
+    travelled = pickle.loads(pickle.dumps(article))
+    assert {"text", "key_lines"}.isdisjoint(vars(travelled))  # still packed: nothing read them
+    twice = pickle.loads(pickle.dumps(travelled))  # pickled again before anything read them: packed as they were
+    assert travelled.line_of("persona") == article.line_of("persona") == 4
+    assert "key_lines" in vars(travelled) and "text" not in vars(travelled)  # each unpacked on its own
+    assert travelled.body == article.body and travelled.text == article.text
+    assert twice == article and copy.deepcopy(travelled) == article and pickle.loads(pickle.dumps(travelled)) == article
+    with pytest.raises(AttributeError, match="'Article' object has no attribute 'missing'"):
+        travelled.missing
+    assert not hasattr(twice, "missing") and twice.text == article.text
+
+
 def test_utf8_bom_is_accepted():
     loaded = load(b"\xef\xbb\xbf" + GOOD.encode())
     assert loaded.article is not None and loaded.findings == []
