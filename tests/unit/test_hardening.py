@@ -68,6 +68,30 @@ def test_cp112_names_the_pages_of_the_same_site_that_share_an_address():
     assert "differ only in capitals or accents" in next(iter(first)).message
 
 
+def test_a_rule_below_the_severity_asked_for_runs_only_on_a_page_that_waives_it():
+    import datetime as dt
+
+    from carepress.compliance.engine import Context, run_rules
+    from carepress.model.loader import parse_article
+    from carepress.model.project import Project
+    from carepress.model.schema import SiteAudience
+    from carepress.model.site import Site
+    from carepress.report.finding import Severity
+    from tests.conftest import REPO, front_matter
+
+    def findings(min_severity: Severity, **fields) -> dict[str, str | None]:
+        article = parse_article(front_matter(**fields).encode(), "a.md", "content/a.md").article
+        site = Site(Project(REPO, REPO / "content", REPO / "site_config"), {}, {}, {"a.md": article})
+        context = Context(site, SiteAudience.PATIENT, dt.date(2026, 11, 22))
+        return {f.code: f.waived for f in run_rules(article, context, {}, min_severity)}
+
+    assert {"SE301", "SE304"} <= set(findings(Severity.WARNING))  # no H1, no page links here: warnings
+    assert not {"SE301", "SE304"} & set(findings(Severity.ERROR))  # errors only: not run
+    waived = findings(Severity.ERROR, compliance={"waive": {"SE301": "page de test"}})
+    assert waived["SE301"] == "page de test"  # run all the same: the manifest lists the waiver used
+    assert "SE304" not in waived  # waiving one rule does not bring back the others below errors
+
+
 def test_unsafe_file_names_and_topics_are_cp113():
     import datetime as dt
 

@@ -81,7 +81,7 @@ def run_rules(article: Article, context: Context, shared: dict | None = None,
     severity), unless the page waives them: the manifest lists every waiver that was used."""
     waivers = article.meta.compliance.waive
     findings = []
-    for registered, code, below, key, audience in _plan(rules, min_severity, context.audience):
+    for registered, code, below, key, audience in _plan(rules, min_severity, context.audience, bool(waivers)):
         if below and code.code not in waivers:
             continue
         if shared is not None and key is not None:
@@ -109,28 +109,34 @@ def run_rules(article: Article, context: Context, shared: dict | None = None,
 # it is not shared) and the audience its findings name. Judging asks for it on every page of every site:
 # worked out once per (rules, severity, site), it was a third of judging an unchanged tree.
 Step = tuple[Rule, Code, bool, tuple[str | None, str] | None, str | None]
-_PLANS: dict[tuple, tuple[tuple[int, ...], list[Step]]] = {}  # (severity, site) -> (the rules' identities, steps)
+# (severity, site, whether the page waives a rule) -> (the rules' identities, steps). A page that waives
+# nothing (most pages) is given no step below the severity: a rule that could not report is not run.
+_PLANS: dict[tuple, tuple[tuple[int, ...], list[Step]]] = {}
 
 
-def _plan(rules: list[Rule] | None, min_severity: Severity, audience: SiteAudience | None) -> list[Step]:
+def _plan(rules: list[Rule] | None, min_severity: Severity, audience: SiteAudience | None,
+          waives: bool) -> list[Step]:
     if rules is not None:  # a subset (a preview's rules across pages): few pages ask, not worth keeping
-        return _steps(rules, min_severity, audience)
+        return _steps(rules, min_severity, audience, waives)
     every = registered_rules()
     # The steps hold the rules they were made of, so an identity that matches is of these very rules.
     identity = tuple(map(id, every))
-    known = _PLANS.get((min_severity, audience))
+    known = _PLANS.get((min_severity, audience, waives))
     if known is None or known[0] != identity:
-        known = _PLANS[(min_severity, audience)] = (identity, _steps(every, min_severity, audience))
+        known = _PLANS[(min_severity, audience, waives)] = (identity, _steps(every, min_severity, audience, waives))
     return known[1]
 
 
-def _steps(rules: list[Rule], min_severity: Severity, audience: SiteAudience | None) -> list[Step]:
+def _steps(rules: list[Rule], min_severity: Severity, audience: SiteAudience | None, waives: bool) -> list[Step]:
     steps = []
     for registered in rules:
         code = registered.code
+        below = code.severity.rank > min_severity.rank
+        if below and not waives:
+            continue
         named = audience.value if audience and registered.per_audience else None
         shared = (named, code.code) if registered.page_local or not registered.per_audience else None
-        steps.append((registered, code, code.severity.rank > min_severity.rank, shared, named))
+        steps.append((registered, code, below, shared, named))
     return steps
 
 
