@@ -159,8 +159,9 @@ def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     the workers go on with the other shares. An exception raised by `work` in a worker is raised here.
 
     `alongside`: this process does its share of the work too, beside `jobs - 1` workers, before it takes
-    their answers. For work whose answers need little here (`then`): a worker fewer to fork, and a share
-    done without copying the parent's memory pages (a worker's first touch of each inherited page does)."""
+    their answers. For work whose answers need little here (`then`): `jobs` processes work, instead of
+    `jobs` workers and a parent waiting for them, and there is one fork fewer. (While a worker lives, the
+    first write to each page it shares with this process copies the page, on either side.)"""
     if jobs < 2 or len(items) < MIN_ITEMS_PER_JOB * jobs or not can_fork():
         return [then(work(item)) for item in items]
     _shared.update(work=work, items=items)

@@ -7,6 +7,7 @@ import unicodedata
 
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.model.article import Article
+from carepress.model.site import Site
 from carepress.report.finding import Severity
 
 INDEX_NAMES = ("index", "readme")  # MkDocs publishes both as their folder's page
@@ -34,7 +35,7 @@ def folded(text: str) -> str:
 _index: list = [None, -1, {}]  # [site, its revision, {folded address: src_uris}]: pages are not compared pairwise
 
 
-def _sharing(site) -> dict[str, list[str]]:
+def _sharing(site: Site) -> dict[str, list[str]]:
     """Every page of the tree by the address a server sees, whatever its audience: one index for both sites,
     each page's rule keeps those of its own site (two pages rarely share an address)."""
     if _index[0] is not site or _index[1] != site.revision:
