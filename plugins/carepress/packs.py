@@ -40,6 +40,9 @@ def code_digest() -> str:
     return digest(platform.python_version(), *versions, *folder_state(Path(__file__).resolve().parent, content=False))
 
 
+BYTECODE_FOLDER = "__pycache__"
+
+
 def folder_state(folder: Path, content: bool) -> list[str]:
     """`relative/path:state` of every file below `folder`, in os.walk's order with sorted names (a folder's
     files, then its sub-folders'); the state is the file's digest, or its size and date. With os.scandir: an
@@ -52,7 +55,9 @@ def folder_state(folder: Path, content: bool) -> list[str]:
         folders = []
         for entry in children:
             if entry.is_dir():
-                if not entry.is_symlink():  # os.walk does not follow links to folders
+                # os.walk does not follow links to folders. Bytecode changes no result, and Python writes it
+                # at the first import: counted, it changed every key between a first run and the next.
+                if not entry.is_symlink() and entry.name != BYTECODE_FOLDER:
                     folders.append(entry)
                 continue
             if content:

@@ -190,3 +190,25 @@ def test_a_pack_partly_kept_elsewhere_stays_while_it_serves_an_entry(tmp_path):
     later.prune()
     assert len(packs(tmp_path)) == 2
     assert [PackCache(tmp_path).get(key) for key in "abc"] == [1, 2, 3]
+
+
+def test_bytecode_python_writes_at_first_import_changes_no_key(tmp_path):
+    """The code's state is in every cache key (`code_digest`, the page cache's inputs). Python writes
+    `__pycache__` beside the modules at their first import, unless told not to: counted, it made the second
+    run of every command miss the cache its first run had filled."""
+    from carepress.packs import folder_state
+
+    package = tmp_path / "package"
+    (package / "sub").mkdir(parents=True)
+    (package / "sub" / "module.py").write_text("VALUE = 1\n")
+    (package / "template.html").write_text("<p>{{ value }}</p>\n")
+    before = {content: folder_state(package, content) for content in (False, True)}
+    for folder in (package / "__pycache__", package / "sub" / "__pycache__"):
+        folder.mkdir()
+        (folder / "module.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    assert {content: folder_state(package, content) for content in (False, True)} == before
+    (package / "sub" / "module.py").write_text("VALUE = 2\n")  # an edit of the code still counts
+    assert folder_state(package, True) != before[True]
+    (package / "pycache_notes").mkdir()  # only the bytecode folder itself is left out
+    (package / "pycache_notes" / "a.txt").write_text("x")
+    assert len(folder_state(package, False)) == len(before[False]) + 1
