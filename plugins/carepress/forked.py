@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -172,10 +173,7 @@ def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     try:
         with forked_pool(jobs - 1 if alongside else jobs) as pool:
             arriving = pool.imap_unordered(_work_on, chunks[: len(chunks) - len(own)])
-            for answers in [_work_on(indices) for indices in own]:
-                for index, answer in answers:
-                    by_index[index] = then(answer)
-            for answers in arriving:
+            for answers in itertools.chain(map(_work_on, own), arriving):  # this process's shares first
                 for index, answer in answers:
                     by_index[index] = then(answer)
     finally:
