@@ -173,7 +173,6 @@ def test_a_command_that_reads_the_tree_once_collects_rarely_then_gives_the_thres
     (`RARE_COLLECTIONS`) until the command is over, and the thresholds before it come back, even on an exit
     with findings."""
     import gc
-    import importlib
 
     from click.testing import CliRunner
 
@@ -183,7 +182,6 @@ def test_a_command_that_reads_the_tree_once_collects_rarely_then_gives_the_thres
     from tests.conftest import TODAY
 
     hub.article("patient/brouillon.md", validation={"status": "draft"})  # a finding: the command exits with 1
-    importlib.import_module(f"carepress.cli.{'_'.join(command)}")  # its module imports `judge` by name, if at all
     seen = []
     real_judge = engine.judge
 
