@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carepress.compliance.lexicon import _WORD, _vocabulary, fold, load_lexicons
+from carepress.compliance.lexicon import _WORD, _fold_char, _vocabulary, fold, load_lexicons
 from carepress.model.registries import ConfigurationError
 from tests.conftest import REPO
 from tests.unit.helpers import codes, findings_of
@@ -42,6 +42,15 @@ def test_neutral_words_are_not_medicines(text):
 @given(st.text(alphabet=st.one_of(st.sampled_from("aé1_ -'’°—.\u00a0\u0301\t\n\x1c«»"), st.characters()), max_size=60))
 def test_the_fast_vocabulary_has_the_words_the_regex_finds(text):
     assert _vocabulary(text) == frozenset(_WORD.findall(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("aÉé\u0301ﬁßİ—’\u200b\U0001f600о"), st.characters()), max_size=40))
+def test_folding_a_text_folds_each_of_its_characters(text):
+    folded, offsets = fold(text)  # lone surrogates (in file names, say) included
+    assert folded == "".join(map(_fold_char, text))
+    if offsets is not None:
+        assert len(offsets) == len(folded) and [text[i] for i in offsets] == [c for c in text for _ in _fold_char(c)]
 
 
 def test_confusables_fold_to_latin_skeletons_with_original_offsets():

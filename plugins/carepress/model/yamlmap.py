@@ -34,10 +34,10 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
         if node is None:
             return None, {}
         lines: dict[Path, int] = {}
-        _map_lines(node, (), lines, set(), 0)
         try:
-            data = loader.construct_document(node)
+            data = _construct(loader, node, (), lines, set(), 0)
         except (ValueError, OverflowError) as error:  # a date-like value that is no date: `2026-13-45`
+            _map_lines(node, (), {}, set(), 0)  # an alias or deep nesting anywhere is said first, as before a value
             bad = _bad_scalar(loader, node)
             raise YamlProblem(f"{error}: {bad.value if bad else 'a value'!r} is not a valid date; write YYYY-MM-DD, "
                               "or quote the value if it is text", bad.start_mark.line + 1 if bad else None) from None
@@ -102,13 +102,52 @@ def _check_depth(text: str, exact: bool = False) -> None:
             depth -= 1
 
 
-def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], depth: int) -> None:
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})  # `<<` and `=` keys
+
+
+def _construct(loader, node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], depth: int) -> Any:
+    """What the safe loader makes of `node`, with the line of every key and item below it put in `lines`.
+
+    Text, lists and plain mappings (nearly all of a front-matter) are made here, in the walk that maps the
+    lines: PyYAML's constructor took as long as composing the document. Every other node (numbers, dates,
+    merge keys, a mapping with a list as a key) goes to the loader, which makes it or raises as it would."""
+    _enter(node, seen, depth)
+    tag = node.tag
+    if tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            items.append(_construct(loader, item, path + (index,), lines, seen, depth + 1))
+        return items
+    if (tag == _MAP and isinstance(node, yaml.MappingNode)
+            and all(isinstance(key, yaml.ScalarNode) and key.tag not in _MERGE_TAGS for key, _ in node.value)):
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            # A key is made before its value, as the safe loader does; a later duplicate wins, as there.
+            made = key if key_node.tag == _STR else loader.construct_object(key_node, deep=True)
+            mapping[made] = _construct(loader, value_node, path + (key,), lines, seen, depth + 1)
+        return mapping
+    seen.discard(id(node))  # entered again by the line map below
+    _map_lines(node, path, lines, seen, depth)
+    return loader.construct_object(node, deep=True)
+
+
+def _enter(node: yaml.Node, seen: set[int], depth: int) -> None:
     if id(node) in seen:
         raise YamlProblem("anchors and aliases (& and *) are not allowed here; write the value out", node.start_mark.line + 1)
     if depth > MAX_DEPTH:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         seen.add(id(node))
+
+
+def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], depth: int) -> None:
+    _enter(node, seen, depth)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)

@@ -1,0 +1,81 @@
+"""Safe YAML with the line of every key: what it gives is what PyYAML's safe loader gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carepress.model.yamlmap import YamlProblem, parse_yaml
+
+SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def typed(value):
+    """A value with the type of everything in it, so that 1 == 1.0 == True do not pass for one another."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(key), typed(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(item) for item in value])
+    if isinstance(value, set):
+        return ("set", sorted(map(repr, value)))
+    return (type(value).__name__, repr(value))
+
+
+DOCUMENTS = [
+    "title: Vivre avec l'asthme\npersona: [patient-asthme]\nkeywords:\n  primary: asthme\n  secondary: [crise, inhalateur]\n",
+    "a: 1\nb: 0x1F\nc: 1_000\nd: 1:30\ne: 3.5\nf: .inf\ng: ~\nh: yes\ni: 2026-01-01\nj: 2026-01-01 10:00:00\nk: ''\n",
+    "a: !!str 12\nb: !!int '7'\nc: !!float '1'\nd: 'quoted'\ne: \"d\\u00e9\"\nf: |\n  block\n  text\n",
+    "1: one\n2.5: a float key\nnull: a null key\ntrue: a bool key\n2026-01-01: a date key\n",
+    "a: {<<: {x: 1, y: 1}, y: 2}\n",  # a merge key
+    "set: !!set {a, b}\nomap: !!omap [a: 1, b: 2]\nbinary: !!binary aGVsbG8=\n",
+    "a: 1\na: 2\n",  # the later duplicate wins
+    "- a\n- [b, 1]\n- {c: [d, {e: f}]}\n",
+    "just text",
+    "= : the value key\n",
+]
+
+
+@pytest.mark.parametrize("text", DOCUMENTS)
+def test_the_data_is_what_the_safe_loader_gives(text):
+    assert typed(parse_yaml(text)[0]) == typed(yaml.load(text, SAFE))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
+              st.dates(min_value=dt.date(1900, 1, 1))),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), children, max_size=4)),
+    max_leaves=20))
+def test_any_dumped_data_reads_back_as_the_safe_loader_reads_it(data):
+    text = yaml.safe_dump({"value": data}, allow_unicode=True)
+    assert typed(parse_yaml(text)[0]) == typed(yaml.load(text, SAFE))
+
+
+def test_every_key_and_item_has_its_line():
+    data, lines = parse_yaml("title: T\nkeywords:\n  primary: p\n  secondary:\n  - a\n  - b\nn: 3\nm: {<<: {x: 1}}\n")
+    assert data["keywords"]["secondary"] == ["a", "b"] and data["m"] == {"x": 1}
+    assert lines == {("title",): 1, ("keywords",): 2, ("keywords", "primary"): 3, ("keywords", "secondary"): 4,
+                     ("keywords", "secondary", 0): 5, ("keywords", "secondary", 1): 6, ("n",): 7, ("m",): 8,
+                     ("m", "<<"): 8, ("m", "<<", "x"): 8}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("? [a, b]\n: c\n", "unhashable"),  # a list as a key: the safe loader's own error
+    ("a: !!python/object:os.system x\n", "could not determine a constructor"),
+])
+def test_what_the_safe_loader_refuses_is_refused(text, message):
+    with pytest.raises(YamlProblem, match=message):
+        parse_yaml(text)
+
+
+def test_an_alias_is_refused_even_after_a_date_that_does_not_exist():
+    with pytest.raises(YamlProblem, match="anchors and aliases"):
+        parse_yaml("expires: 2026-13-45\nbase: &b [x]\ncopy: *b\n")
+    with pytest.raises(YamlProblem, match="not a valid date") as raised:
+        parse_yaml("title: T\nexpires: 2026-13-45\n")
+    assert raised.value.line == 2
