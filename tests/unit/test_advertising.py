@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carepress.compliance.lexicon import _WORD, _fold_char, _vocabulary, fold, load_lexicons
+from carepress.compliance.lexicon import (SHORT_TEXT, _WORD, PhraseMatcher, _fold_char, _singular, _vocabulary,
+                                         _vocabulary_of_long_text, fold, load_lexicons)
 from carepress.model.registries import ConfigurationError
 from tests.conftest import REPO
 from tests.unit.helpers import codes, findings_of
@@ -41,7 +42,26 @@ def test_neutral_words_are_not_medicines(text):
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.one_of(st.sampled_from("aé1_ -'’°—.\u00a0\u0301\t\n\x1c«»"), st.characters()), max_size=60))
 def test_the_fast_vocabulary_has_the_words_the_regex_finds(text):
-    assert _vocabulary(text) == frozenset(_WORD.findall(text))
+    assert _vocabulary_of_long_text(text) == frozenset(_WORD.findall(text))  # the way of long texts, on any text
+    assert _vocabulary((text + " ") * (SHORT_TEXT // (len(text) + 1) + 1)) == frozenset(_WORD.findall(text))
+
+
+def test_a_text_is_matched_against_its_own_words_not_the_whole_lexicon():
+    """A short text (a title, a keyword) is matched in time that does not grow with the lexicon's size."""
+    class CountedKeys(dict):
+        looked_at = 0
+
+        def __iter__(self):
+            CountedKeys.looked_at += len(self)
+            return super().__iter__()
+
+    matcher = PhraseMatcher(_singular)
+    for number in range(5000):
+        matcher.add(f"medicament{number}", f"m{number}", f"m{number}")
+    matcher.phrases = CountedKeys(matcher.phrases)
+    folded = fold("Le medicament42 et la medicament4242 ce matin")[0]
+    assert [entry for _, _, entry, _ in matcher.find(folded, _vocabulary(folded))] == ["m42", "m4242"]
+    assert CountedKeys.looked_at == 0
 
 
 @settings(max_examples=500, deadline=None)

@@ -140,7 +140,8 @@ class PhraseMatcher:
         phrases, key = self.phrases, self.keys.__getitem__
         present = set(map(key, vocabulary))  # a text's distinct words are few, and mostly known
         # Only phrases whose every token the text has can match: most texts have none, and are not scanned.
-        possible = {first: candidates for first in present.intersection(phrases)
+        # `keys() &` goes through the text's words; `set.intersection(dict)` went through the whole lexicon.
+        possible = {first: candidates for first in phrases.keys() & present
                     if (candidates := [candidate for candidate in phrases[first] if present.issuperset(candidate[0])])}
         if not possible:
             return []
@@ -198,10 +199,19 @@ def _prepared(text: str) -> tuple[str, list[int] | None, frozenset[str]]:
 
 
 def _vocabulary(folded: str) -> frozenset[str]:
-    """The distinct words of `folded`, as `_WORD.findall` splits it, in a third of the regex's time on an
-    article: ASCII punctuation becomes spaces in one `bytes.translate`, each distinct token is decoded once,
-    and only those holding other characters (°, —, ’) go through the regex. A multi-byte character is
-    never cut, since only ASCII bytes become spaces."""
+    """The distinct words of `folded`, as `_WORD.findall` splits it."""
+    if len(folded) < SHORT_TEXT:
+        return frozenset(_WORD.findall(folded))
+    return _vocabulary_of_long_text(folded)
+
+
+SHORT_TEXT = 1000  # characters: below, the regex is the faster (a title, 44 on average: 2.0 µs against 3.6)
+
+
+def _vocabulary_of_long_text(folded: str) -> frozenset[str]:
+    """`_vocabulary`, in less than half the regex's time on an article: ASCII punctuation becomes spaces in one
+    `bytes.translate`, each distinct token is decoded once, and only those holding other characters (°, —, ’)
+    go through the regex. A multi-byte character is never cut, since only ASCII bytes become spaces."""
     tokens = set(folded.encode("utf-8", "surrogatepass").translate(_ASCII_PUNCTUATION_TO_SPACE).split())
     plain = b" ".join(token for token in tokens if token.isascii()).decode("ascii").split()
     other = b" ".join(token for token in tokens if not token.isascii()).decode("utf-8", "surrogatepass")
