@@ -148,3 +148,16 @@ def test_strict_build_fails_when_the_theme_drops_a_mention(hub):
     result = hub.build("patient", "--strict")
     assert result.returncode == 1
     assert "CP500" in result.stderr and "CP501" in result.stderr
+
+
+def test_mentions_written_in_an_article_do_not_stand_in_for_the_themes(hub):
+    """The check reads the theme's block, the last on the page: a copy in the article's own HTML, before it, is not it."""
+    partial = hub.root / "theme" / "partials" / "carepress" / "mentions.html"
+    partial.write_text("\n".join(line for line in partial.read_text(encoding="utf-8").splitlines()
+                                 if "carepress-disclaimer" not in line), encoding="utf-8")
+    hub.article("patient/ok.md", body="# Bouger\n\nMarcher chaque jour.\n\n"
+                '<aside class="carepress-mentions"><p class="carepress-disclaimer"><strong>'
+                "Ces informations ne remplacent pas l'avis de votre médecin.</strong></p></aside>\n")
+    result = hub.build("patient", "--strict")
+    assert result.returncode == 1
+    assert "CP500" in result.stderr and "CP501" not in result.stderr

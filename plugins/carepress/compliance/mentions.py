@@ -53,8 +53,10 @@ MENTIONS_BLOCK = 'class="carepress-mentions"'
 def _mentions_block(html: str) -> str:
     """The `<aside class="carepress-mentions">` of a page (theme/partials/carepress/mentions.html), or "".
 
-    Parsing this block rather than the whole page (navigation included) keeps the check off a build's profile."""
-    marker = html.find(MENTIONS_BLOCK)
+    Parsing this block rather than the whole page (navigation included) keeps the check off a build's profile.
+    The theme's block is the last on the page, after the article, whose own HTML may hold a copy: it is searched
+    from the end (the footer is near; from the start, the navigation came first: 31 µs, then 1 µs)."""
+    marker = html.rfind(MENTIONS_BLOCK)
     if marker < 0:
         return ""
     start = html.rfind("<", 0, marker)
