@@ -35,13 +35,20 @@ def _has(body: str, marker: str | re.Pattern) -> bool:
     return marker in body if isinstance(marker, str) else marker.search(body) is not None
 
 
-_SITE_LEXICONS: list = [None, None]  # (site, its lexicons): every rule of one check or build shares them
+# (site, its lexicons, its products by first brand): every rule of one check or build shares them.
+_SITE_MEMO: list = [None, None, None]
+
+
+def _site_memo(context: Context) -> list:
+    site = context.site
+    if _SITE_MEMO[0] is not site:
+        _SITE_MEMO[:] = [site, load_lexicons(site.project.registry_dir, site.products),
+                         {product.brands[0]: product for product in site.products.values()}]
+    return _SITE_MEMO
 
 
 def _lexicons(context: Context) -> Lexicons:
-    if _SITE_LEXICONS[0] is not context.site:
-        _SITE_LEXICONS[:] = [context.site, load_lexicons(context.site.project.registry_dir, context.site.products)]
-    return _SITE_LEXICONS[1]
+    return _site_memo(context)[1]
 
 
 def _front_matter_texts(article: Article) -> Iterator[tuple[str, int]]:
@@ -83,7 +90,7 @@ def _scan_medicines(article: Article, lexicons: Lexicons) -> Iterator[tuple[str,
 
 def _products_concerned(article: Article, context: Context) -> list[tuple[Product, int]]:
     """Registry products the page is about, listed in `products` or named in its text, with the line that says so."""
-    by_name = {product.brands[0]: product for product in context.site.products.values()}
+    by_name = _site_memo(context)[2]  # made once per site: with 300 products, per call it was 24 µs a page
     concerned = {pid: (context.site.products[pid], article.line_of("products", index))
                  for index, pid in enumerate(article.meta.products) if pid in context.site.products}
     for medicine, _, line in _medicines_named(article, _lexicons(context)):
