@@ -84,11 +84,11 @@ def _remove_abandoned_folders() -> None:
     with contextlib.suppress(OSError):
         for entry in os.scandir(MEMORY_FOLDER):
             owner = entry.name.split("-")[1] if entry.name.startswith("carepress-") else ""
-            if owner.isdigit() and entry.is_dir(follow_symlinks=False) and not _running(int(owner)):
+            if owner.isdigit() and entry.is_dir(follow_symlinks=False) and not process_alive(int(owner)):
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def _running(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)  # no signal sent: only whether the process exists
     except ProcessLookupError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -137,3 +138,56 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path):
             raise RuntimeError("the build failed")
     assert (target / "index.html").read_text() == "ancien"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def page_of(hub: Path, article: Path) -> str:
+    return article.relative_to(hub / "content").with_suffix("").as_posix() + "/index.html"
+
+
+def test_a_build_refills_the_site_it_replaced_and_publishes_only_its_own_pages(tmp_path):
+    hub = generate(tmp_path / "hub", 40)
+    site = tmp_path / "site"
+    spare = hub / ".cache" / "carepress" / "sites" / "patient"
+
+    def build_and_compare(name: str) -> tuple[dict[str, bytes], str]:
+        """The refilled site, which must be what a build without cache writes, and the build's log."""
+        build = start_build(hub, site)
+        assert build.wait(timeout=300) == 0, log_of(build)
+        reference = start_build(hub, tmp_path / name, "--no-cache")
+        assert reference.wait(timeout=300) == 0, log_of(reference)
+        built = files_of(site / "patient")
+        assert built == files_of(tmp_path / name / "patient")  # every file, byte for byte, and no other
+        assert not [folder for folder in (site / "patient").rglob("*") if folder.is_dir() and not any(folder.iterdir())]
+        return built, log_of(build)
+
+    for _ in range(2):  # the second build keeps the first one's site as the spare
+        build = start_build(hub, site)
+        assert build.wait(timeout=300) == 0, log_of(build)
+    assert (spare / "index.html").is_file()
+    assert sorted(p.name for p in site.iterdir()) == ["patient"]  # nothing of it beside the sites, which are deployed
+
+    left_out, edited, tampered = sorted((hub / "content").rglob("fiche-*.md"))[:3]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAjout relu.\n", encoding="utf-8")
+    reapprove(edited)
+    by_hand = spare / page_of(hub, tampered)
+    by_hand.write_text(by_hand.read_text(encoding="utf-8").replace("</article>", "<p>Ajouté à la main</p></article>"),
+                       encoding="utf-8")
+    (spare / "ancienne-page").mkdir()  # as a page published two builds ago, left out since
+    (spare / "ancienne-page" / "index.html").write_text("<p>une page d'un autre temps</p>", encoding="utf-8")
+    built, log = build_and_compare("reference")
+    kept = re.search(r"(\d+) page\(s\) kept as the previous build had written them", log)
+    assert kept and int(kept.group(1)) >= 35, log  # refilled, not written anew
+    assert "ancienne-page/index.html" not in built
+    assert "Ajout relu" in built[page_of(hub, edited)].decode() and "à la main" not in built[page_of(hub, tampered)].decode()
+
+    left_out.write_text(left_out.read_text(encoding="utf-8") + "\nAjout non relu.\n", encoding="utf-8")  # CP203
+    assert page_of(hub, left_out) in files_of(spare)
+    built, _ = build_and_compare("reference-2")
+    assert page_of(hub, left_out) not in built
+    no_cache = start_build(hub, site, "--no-cache")
+    assert no_cache.wait(timeout=300) == 0, log_of(no_cache)
+    assert page_of(hub, left_out) in files_of(spare)  # without the cache, the site it replaced was removed, not kept

@@ -30,6 +30,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
+from carepress.build.atomic import Refill, final_folder, spare_folder
 from carepress.build.block_triggers import install as install_block_triggers
 from carepress.build.cache import build_inputs, files_digest, nav_digest, page_key, page_key_with
 from carepress.build.front_matter import known_front_matter
@@ -313,6 +314,9 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         if unusable:
             log.info(f"Page cache not used ({unusable}).")
         workers = 1 if reason else jobs
+        # The site a build into a staging folder replaces, kept by the previous build (build/atomic.py).
+        site_dir = Path(config.site_dir)
+        spare = spare_folder(Path(cache_dir)) if cache and final_folder(site_dir) != site_dir else None
         by_uri = {file.src_uri: file for file in files}
 
         def populate(page: Page) -> dict:
@@ -344,16 +348,24 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
 
         env = config.plugins.on_env(env, config=config, files=files)
         memoize_templates(env)
+        doc_files = files.documentation_pages(inclusion=inclusion)
+        rendering = [file.page for file in doc_files]
+        navigation = nav_digest(nav, rendering) if cache else ""
+        keys = [page_key_with(source_keys.get(p.file.src_uri, ""), navigation) for p in rendering]
+        refill = None
+        if spare:  # before anything is written: of the spare, only the pages the cache will restore are kept
+            restored = {page.file.dest_uri for page, key in zip(rendering, keys) if cache.has(key)}
+            refill = Refill.take(spare, site_dir, restored)
         files.copy_static_files(inclusion=inclusion)
         for template in config.theme.static_templates:
             mkdocs_build._build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
             mkdocs_build._build_extra_template(template, files, config, nav)
 
-        doc_files = files.documentation_pages(inclusion=inclusion)
-
         def render(page: Page) -> dict:
             before = _collected_sizes(config)
+            if refill:
+                refill.discard(page.file.abs_dest_path)
             mkdocs_build._build_page(page, config, doc_files, nav, env, excluded=page.file.inclusion.is_excluded())
             output = Path(page.file.abs_dest_path)
             html = output.read_bytes() if cache and output.is_file() else None
@@ -364,13 +376,9 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
                 mkdocs_build._build_page(file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded())
             rendered = len(doc_files)
         else:
-            rendering = [file.page for file in doc_files]
-            navigation = nav_digest(nav, rendering) if cache else ""
-            keys = [page_key_with(source_keys.get(p.file.src_uri, ""), navigation) for p in rendering]
-
             def written(page: Page, result: dict) -> None:
                 if result["html"] is not None:  # from the cache: fresh pages were written by their worker
-                    utils.write_file(result["html"], page.file.abs_dest_path)
+                    (refill.write if refill else utils.write_file)(result["html"], page.file.abs_dest_path)
                 _merge_plugin_states(config, page, result["plugins"])
 
             rendered = _cached(cache, keys, rendering, workers, render, written, slim=lambda result: {**result, "html": None})
@@ -381,6 +389,9 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         for file in doc_files:
             file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         config.plugins.on_post_build(config=config)
+        if refill:
+            refill.prune()
+            log.info(f"{refill.kept} page(s) kept as the previous build had written them.")
         if cache and (failed := cache.prune()):
             log.info(f"Page cache: nothing more kept ({failed}).")
         if counts := warning_counter.get_counts():

@@ -36,10 +36,11 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
 
-    from carepress.build.atomic import atomic_folder
+    from carepress.build.atomic import atomic_folder, spare_folder
     from carepress.build.parallel import build
 
-    with atomic_folder(site_dir) as staging:
+    # With the page cache, the site replaced is kept in it, for the next build to refill (build/atomic.py).
+    with atomic_folder(site_dir, spare_folder(cache_dir) if cache_dir else None) as staging:
         try:
             config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
         except MkDocsConfigurationError as error:
