@@ -144,6 +144,22 @@ def hub(tmp_path: Path) -> Hub:
     return made
 
 
+@pytest.fixture
+def compiled_templates(monkeypatch) -> list[str]:
+    """The names of the Jinja templates compiled from their source from now on, in this process and its forks."""
+    import jinja2
+
+    names: list[str] = []
+    original = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        names.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return names
+
+
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> Path:
     """The repository's demo hub built once into a temporary folder: SITE/patient and SITE/hcp."""

@@ -125,7 +125,7 @@ def test_a_new_title_renders_every_page_again_from_the_cache(generated):
         article.write_text(original, encoding="utf-8")
 
 
-def built_in_process(hub: Path, site_dir: Path, monkeypatch):
+def built_in_process(hub: Path, site_dir: Path, monkeypatch, cache_dir: Path | None = None):
     """The patient site built here, in 2 processes (monkeypatched functions reach the forked workers)."""
     from mkdocs.config import load_config
 
@@ -136,9 +136,23 @@ def built_in_process(hub: Path, site_dir: Path, monkeypatch):
     monkeypatch.chdir(hub)
     config = load_config(str(hub / "site_config" / "patient.yml"), site_dir=str(site_dir))
     config.plugins.on_startup(command="build", dirty=False)
-    built = build(config, jobs=2, cache_dir=None)
+    built = build(config, jobs=2, cache_dir=cache_dir)
     config.plugins.on_shutdown()
     return built
+
+
+def test_templates_compiled_by_one_build_are_loaded_by_the_next(generated, tmp_path, monkeypatch, compiled_templates):
+    """Jinja's bytecode, kept beside the page cache (build/template_bytecode.py): the next build compiles nothing,
+    its own environment's templates (Material's, some rewritten by the memos) nor the search plugin's."""
+    compiled = compiled_templates
+    cache = tmp_path / "cache" / "patient"
+    built_in_process(generated, tmp_path / "first", monkeypatch, cache)
+    assert {"base.html", "partials/nav-item.html", "partials/languages/fr.html"} <= set(compiled)
+    assert (cache.parent / "templates").is_dir()
+    compiled.clear()
+    built_in_process(generated, tmp_path / "second", monkeypatch, cache)
+    assert compiled == []
+    assert tree(tmp_path / "second") == tree(tmp_path / "first")
 
 
 def test_rendering_workers_share_the_hubs_seo_facts(generated, tmp_path, monkeypatch):

@@ -38,6 +38,7 @@ from carepress.build.inline_triggers import install as install_inline_triggers
 from carepress.build.markdown_reuse import reused_markdown
 from carepress.build.search_index import install as install_fast_search_index
 from carepress.build.toc_tokens import install as install_toc_tokens
+from carepress.build.template_bytecode import keep_compiled_templates
 from carepress.build.template_memo import memoize_templates
 from carepress.forked import available_jobs, can_fork, forked_pool
 from carepress.packs import PackCache
@@ -273,6 +274,8 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
     inclusion = InclusionLevel.is_included
     try:
         start = time.monotonic()
+        if cache_dir:  # compiled templates kept beside the page cache (.cache/carepress/templates)
+            keep_compiled_templates(config.theme, Path(cache_dir).parent / "templates")
         config = config.plugins.on_config(config)
         install_fast_search_index(config)  # Material's search index, its HTML tokenized faster
         install_inline_triggers(config)  # Markdown's inline patterns not searched where they cannot match
