@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import os
 import subprocess
@@ -153,6 +154,8 @@ def test_templates_compiled_by_one_build_are_loaded_by_the_next(generated, tmp_p
     built_in_process(generated, tmp_path / "second", monkeypatch, cache)
     assert compiled == []
     assert tree(tmp_path / "second") == tree(tmp_path / "first")
+    # The build froze its pages out of collections while it ran (parallel.py); it leaves none frozen, for `serve`.
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_rendering_workers_share_the_hubs_seo_facts(generated, tmp_path, monkeypatch):

@@ -127,3 +127,45 @@ def test_answer_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path, 
         folder = pool.map(_where_answers_go, [0])[0]
         assert Path(folder).parent == tmp_path and Path(folder).name.startswith(f"carepress-{os.getpid()}-")
     assert not abandoned.exists() and live.is_dir() and other.is_dir()
+
+
+def test_collections_are_paused_only_meanwhile_and_as_the_caller_had_them():
+    import gc
+
+    from carepress.forked import collections_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with collections_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("a page failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()  # the caller's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_a_heap_frozen_for_a_block_is_unfrozen_after_unless_the_caller_froze_it():
+    import gc
+
+    from carepress.forked import heap_frozen
+
+    gc.unfreeze()
+    try:
+        kept = [[] for _ in range(1000)]
+        with heap_frozen():
+            assert gc.get_freeze_count() >= len(kept)
+            with heap_frozen():  # nested: the inner block does not unfreeze what the outer one froze
+                pass
+            assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        with heap_frozen():
+            pass
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
