@@ -65,8 +65,8 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that share the page work (default: the CPUs available; 1 = MkDocs' serial path).")
 @click.option("--cache/--no-cache", default=True, show_default=True,
-              help=f"Reuse pages whose inputs are unchanged since the last build, and what the gate read and judged "
-                   f"of them (kept in {CACHE_DIR}/).")
+              help=f"Reuse pages whose inputs are unchanged since the last build, what the gate read and judged "
+                   f"of them, the compiled templates and the site replaced, refilled (kept in {CACHE_DIR}/).")
 @click.option("--verbose", "-v", is_flag=True)
 @today_option
 @configuration_errors
