@@ -55,6 +55,17 @@ def test_another_way_of_compiling_compiles_again_and_keeps_both(tmp_path, compil
     assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
 
 
+def test_a_sandbox_or_the_i18n_policy_is_another_way_of_compiling(tmp_path):
+    from jinja2.sandbox import SandboxedEnvironment
+
+    plain = compiling(environment(tmp_path, extensions=["jinja2.ext.i18n"]))
+    sandboxed = SandboxedEnvironment(extensions=["jinja2.ext.i18n"])
+    sandboxed.filters["shout"] = shout
+    trimmed = environment(tmp_path, extensions=["jinja2.ext.i18n"])
+    trimmed.policies["ext.i18n.trimmed"] = True  # how `{% trans %}` blocks are parsed
+    assert len({plain, compiling(sandboxed), compiling(trimmed)}) == 3
+
+
 def test_a_filter_that_takes_the_context_is_compiled_for(tmp_path, compiled):
     render(environment(tmp_path))
     env = environment(tmp_path)

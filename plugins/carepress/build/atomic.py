@@ -134,8 +134,8 @@ class Refill:
     """A staging folder refilled from the spare site: the pages restored from the page cache are kept where the spare
     holds their very bytes, and every other file of the spare is removed before the build writes any.
 
-    Creating a folder and a file for every page, then removing the site replaced, was most of a build that changed
-    little (2,092 pages: 0.45 s for the folders, 0.15 s for the files, 0.14 s for the removal). What the spare holds
+    Removing the site replaced (0.14 s at 2,092 pages, 0.9 s at 10,000), then creating a folder and a file for every
+    page soon after such a removal (0.6 s at 2,092), was most of a build that changed little. What the spare holds
     is never trusted: a page is kept only when its bytes are those the build would write (`write`), so a page edited
     by hand, left half-written, or from another hub is written anew; a page left out since is removed."""
 

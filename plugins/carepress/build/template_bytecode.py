@@ -3,8 +3,8 @@
 Compiling Material's templates took 0.17 s of every build (base.html, the navigation, the header...),
 a tenth of a build after one edit. Jinja's bytecode cache keys a template by its name, file and
 source only, yet what a template compiles to also depends on its environment: the syntax and
-whitespace options, the extensions, and the arguments each filter and test is given (`pass_context`
-and the like are looked up at compile time). Those, with Jinja's and Python's versions, name the
+whitespace options, the extensions and the i18n policy they read, a sandbox, and the arguments each
+filter and test is given (`pass_context` and the like are looked up at compile time). Those, with Jinja's and Python's versions, name the
 folder a template's bytecode is kept in, worked out when the template is loaded, so a compiled
 template is only ever loaded into an environment that would compile it the same way. A template of
 an environment whose compiling cannot be described so (a third-party extension, autoescaping by a
@@ -37,8 +37,10 @@ def compiling(env: jinja2.Environment) -> str | None:
     if not isinstance(env.autoescape, bool) or any(not type(extension).__module__.startswith("jinja2.")
                                                     for extension in env.extensions.values()):
         return None
-    parts = [jinja2.__version__, sys.version, *(repr(getattr(env, name)) for name in _SYNTAX), repr(env.autoescape),
-             _described(env.finalize), _described(env.undefined), _described(env.code_generator_class),
+    parts = [jinja2.__version__, sys.version, _described(type(env)), *(repr(getattr(env, name)) for name in _SYNTAX),
+             repr(env.autoescape), _described(env.finalize), _described(env.undefined),
+             _described(env.code_generator_class), repr(sorted(getattr(env, "intercepted_binops", ()))),
+             repr(sorted(getattr(env, "intercepted_unops", ()))), repr(env.policies.get("ext.i18n.trimmed")),
              repr(getattr(env, "newstyle_gettext", None)), *sorted(env.extensions)]
     for kind, functions in (("filter", env.filters), ("test", env.tests)):
         parts += [f"{kind}:{name}:{_PassArg.from_obj(function)}" for name, function in sorted(functions.items())]
