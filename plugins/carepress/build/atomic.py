@@ -219,7 +219,6 @@ def _remove_abandoned_claims(spare: Path) -> None:
     """Spares claimed by builds that were killed before moving them in."""
     with contextlib.suppress(OSError):
         for folder in spare.parent.glob(f"{spare.name}.*-claimed"):
-            pid = folder.name[len(spare.name) + 1:].split("-", 1)[0]
-            if pid.isdigit() and not process_alive(int(pid)):
+            if not _owner_alive(folder, f"{spare.name}."):
                 shutil.rmtree(folder, ignore_errors=True)
 
