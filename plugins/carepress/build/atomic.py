@@ -126,7 +126,8 @@ def atomic_folder(target: Path, spare: Path | None = None) -> Iterator[Path]:
 
 def spare_folder(cache_dir: Path) -> Path:
     """Where the builds whose page cache is `cache_dir` keep the site they replaced (.cache/carepress/sites/patient):
-    in the cache, never beside the sites, which are deployed: the spare holds pages that may have been left out since."""
+    in the cache, never beside the sites, which are deployed, since the spare holds pages that may have been left
+    out since."""
     return cache_dir.parent / "sites" / cache_dir.name
 
 

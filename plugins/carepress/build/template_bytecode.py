@@ -4,11 +4,11 @@ Compiling Material's templates took 0.17 s of every build (base.html, the naviga
 a tenth of a build after one edit. Jinja's bytecode cache keys a template by its name, file and
 source only, yet what a template compiles to also depends on its environment: the syntax and
 whitespace options, the extensions and the i18n policy they read, a sandbox, and the arguments each
-filter and test is given (`pass_context` and the like are looked up at compile time). Those, with Jinja's and Python's versions, name the
-folder a template's bytecode is kept in, worked out when the template is loaded, so a compiled
-template is only ever loaded into an environment that would compile it the same way. A template of
-an environment whose compiling cannot be described so (a third-party extension, autoescaping by a
-function) is compiled every time, as without the cache.
+filter and test is given (`pass_context` and the like are looked up at compile time). Those, with
+Jinja's and Python's versions, name the folder a template's bytecode is kept in, worked out when the
+template is loaded, so a compiled template is only ever loaded into an environment that would
+compile it the same way. A template of an environment whose compiling cannot be described so (a
+third-party extension, autoescaping by a function) is compiled every time, as without the cache.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ class TemplateBytecode(FileSystemBytecodeCache):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             folder.touch()  # the folders used most recently are the ones kept
-            others = sorted((p for p in self.root.iterdir() if p != folder and p.is_dir()), key=lambda p: p.stat().st_mtime)
+            others = sorted((p for p in self.root.iterdir() if p != folder and p.is_dir()),
+                            key=lambda p: p.stat().st_mtime)
         except OSError:
             return None
         for old in others[: max(0, len(others) - (KEPT_FOLDERS - 1))]:
