@@ -12,15 +12,17 @@ import re
 
 from markupsafe import Markup, escape
 
-# Literal replacements: `str.replace` runs at memory speed, a regex over a 100 kB page does not.
-MATERIAL_FIXES: list[tuple[str, str]] = [
+# Literal replacements (`str.replace`: a regex over a 100 kB page is slower), each with how many to make. Material's
+# drawer and search controls come once, at the top of the page: their fix stops at the first match, and leaves
+# the article alone (a code sample showing this markup). Scanning a whole page for each took 40-55 µs at 75 kB.
+MATERIAL_FIXES: list[tuple[str, str, int]] = [
     # `autocomplete` is only allowed on text-like inputs; Material sets it on its drawer and search checkboxes.
-    ('type="checkbox" id="__drawer" autocomplete="off"', 'type="checkbox" id="__drawer"'),
-    ('type="checkbox" id="__search" autocomplete="off"', 'type="checkbox" id="__search"'),
+    ('type="checkbox" id="__drawer" autocomplete="off"', 'type="checkbox" id="__drawer"', 1),
+    ('type="checkbox" id="__search" autocomplete="off"', 'type="checkbox" id="__search"', 1),
     # `autocorrect` is a Safari extension the HTML standard does not define (search field).
-    (' autocorrect="off"', ""),
-    # Section labels of the navigation get an empty tabindex, which is not an integer.
-    (' tabindex=""', ""),
+    (' autocapitalize="off" autocorrect="off"', ' autocapitalize="off"', 1),
+    # Section labels of the navigation get an empty tabindex, which is not an integer: one per section.
+    (' tabindex=""', "", -1),
 ]
 
 # A section index page (navigation.indexes) gets the table of contents' label but not its toggle.
@@ -31,8 +33,8 @@ SEARCH_LABEL = re.compile(r'<input [^>]*class="md-search__input"[^>]*\baria-labe
 
 
 def fix_markup(html: str) -> str:
-    for wrong, right in MATERIAL_FIXES:
-        html = html.replace(wrong, right)
+    for wrong, right, count in MATERIAL_FIXES:
+        html = html.replace(wrong, right, count)
     if 'id="__toc"' not in html:
         html = html.replace(ORPHAN_TOC_LABEL, '<label class="md-nav__title"')
     # The search dialog needs an accessible name (axe-core: aria-dialog-name); its field's label is the right one.
