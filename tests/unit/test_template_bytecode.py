@@ -148,3 +148,23 @@ def test_every_environment_a_theme_makes_uses_the_cache(tmp_path, compiled):
     assert isinstance(theme.get_env().bytecode_cache, template_bytecode.TemplateBytecode)
     assert render(theme.get_env()) == render(theme.get_env())
     assert compiled == ["page.html"]
+
+
+def test_a_theme_given_the_cache_again_is_wrapped_once_with_the_last_cache(tmp_path):
+    class Counting(jinja2.Environment):
+        given = 0  # how many times an environment is handed a bytecode cache: once by Jinja, then by each wrapper
+
+        def __setattr__(self, name, value):
+            Counting.given += name == "bytecode_cache"
+            super().__setattr__(name, value)
+
+    class Theme:
+        def get_env(self):
+            return Counting(loader=jinja2.DictLoader(TEMPLATES))
+
+    theme = Theme()
+    for build in range(3):  # a preview session's full builds, each on the same configuration
+        keep_compiled_templates(theme, tmp_path / str(build))
+    env = theme.get_env()
+    assert Counting.given == 2  # Jinja's own, then one wrapper's: not three wrappers around each other
+    assert env.bytecode_cache.root == tmp_path / "2"

@@ -108,13 +108,17 @@ class TemplateBytecode(FileSystemBytecodeCache):
 
 def keep_compiled_templates(theme, root: Path) -> None:
     """Every Jinja environment `theme` (MkDocs' Theme) makes from now on keeps its compiled templates below `root`:
-    the build's, and those plugins make for themselves (Material's search plugin renders its translations)."""
+    the build's, and those plugins make for themselves (Material's search plugin renders its translations).
+
+    Called again on the same theme (a long-lived preview `Session` builds its configuration again after some
+    edits), it replaces the cache given before instead of wrapping the theme's own method once more."""
     cache = TemplateBytecode(root)
-    make = theme.get_env
+    make = getattr(theme.get_env, "made_by", theme.get_env)
 
     def get_env() -> jinja2.Environment:
         env = make()
         env.bytecode_cache = cache
         return env
 
+    get_env.made_by = make
     theme.get_env = get_env
