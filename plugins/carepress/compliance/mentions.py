@@ -71,27 +71,25 @@ def missing_mentions(html: str, expected: Mentions, path: str, audience: str) ->
     tree = LexborHTMLParser(_mentions_block(html))
     found: list[Finding] = []
 
-    def text_of(selector: str) -> str:
-        node = tree.css_first(selector)
+    def text_of(node) -> str:
         return " ".join(node.text(separator=" ").split()) if node else ""
 
     def missing(code, message):
         found.append(make(code, path, None, message, audience=audience))
 
-    if expected.disclaimer and " ".join(expected.disclaimer.split()) not in text_of(".carepress-disclaimer"):
+    if expected.disclaimer and " ".join(expected.disclaimer.split()) not in text_of(tree.css_first(".carepress-disclaimer")):
         missing(CP500, "the built page does not show the medical disclaimer; check theme/partials/carepress/mentions.html")
-    review = text_of(".carepress-review")
+    review = text_of(tree.css_first(".carepress-review"))
     if not expected.code or expected.code not in review or not expected.reviewed or expected.reviewed not in review:
         missing(CP501, "the built page does not show its approval code and last review date; "
                 "check the approval and theme/partials/carepress/mentions.html")
-    shown_references = tree.css(".carepress-references li")
-    if len(shown_references) < len(expected.references):
+    if expected.references and len(tree.css(".carepress-references li")) < len(expected.references):
         missing(CATALOGUE["CP502"], "the built page does not show its reference list; check theme/partials/carepress/mentions.html")
+    # Each product has its own section: its contact and its SmPC link must be in the same one.
+    sections = [(text_of(node), {link.attributes.get("href") for link in node.css("a.carepress-smpc")})
+                for node in tree.css(".carepress-product")] if expected.products else []
     for product in expected.products:
-        block = text_of(".carepress-product")
-        links = [node.attributes.get("href") for node in tree.css(".carepress-product a.carepress-smpc")]
-        if product["pharmacovigilance"] not in block or product["smpc_url"] not in links:
+        if not any(product["pharmacovigilance"] in text and product["smpc_url"] in links for text, links in sections):
             missing(CATALOGUE["CP503"], f"the built page does not show the SmPC link and pharmacovigilance contact of "
                     f"{product['brand']}; check theme/partials/carepress/mentions.html")
     return found
-
