@@ -147,13 +147,15 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             return html
         from selectolax.lexbor import LexborHTMLParser
 
-        tree = LexborHTMLParser(html)
+        # A fragment, as the page's content is: parsed as a document, what comes before its first paragraph
+        # (a <style>, a <link>, blank lines) would go to the document's <head>, and out of the page.
+        tree = LexborHTMLParser(html, is_fragment=True)
         changed = False
         for anchor in tree.css("a[href]"):
             if resolve(page.file.src_uri, anchor.attributes.get("href") or "") in self.unpublished:
                 anchor.unwrap()
                 changed = True
-        return tree.body.inner_html if changed else html
+        return tree.root.html if changed else html
 
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
         context = super().on_page_context(context, page, config, nav)  # the preview's banner
