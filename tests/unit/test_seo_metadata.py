@@ -156,3 +156,20 @@ def test_headings_alone_are_the_outlines_headings(lines, first_line):
     """SE301 reads the headings without the outline: both must agree on every body."""
     body = "\n".join(lines)
     assert headings(body, first_line) == outline(body, first_line).headings
+
+
+SPACES = " \t\r\x0b\x1c\u2028\xa0"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.tuples(st.text("#", max_size=8), st.text(SPACES, max_size=3), st.text("aé#{}=-" + SPACES, max_size=10),
+                 st.text("#" + SPACES, max_size=6)).map("".join))
+def test_a_headings_text_is_what_the_closing_sequence_leaves(line):
+    """The text of an ATX heading, as the expression that matched the closing hashes and spaces itself gave it."""
+    from carepress.seo.text import HEADING, heading_text
+
+    closing = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+    expected, match = closing.match(line), HEADING.match(line)
+    assert (match is None) == (expected is None)
+    if match:
+        assert (match.group(1), heading_text(match)) == expected.groups()
