@@ -17,7 +17,7 @@ from carepress.seo import metadata
 from carepress.seo.analysis import site_facts
 from carepress.seo.pixels import title_width, truncate_to_width
 from carepress.seo.sitemap import SitemapEntry, robots_txt, sitemap_xml
-from carepress.seo.text import headings, outline, page_url, resolve_link, words
+from carepress.seo.text import headings, outline, page_url, plain_text, resolve_link, words
 from tests.conftest import REPO
 from tests.unit.seo_helpers import SITE_URL, make_site
 
@@ -173,3 +173,13 @@ def test_a_headings_text_is_what_the_closing_sequence_leaves(line):
     assert (match is None) == (expected is None)
     if match:
         assert (match.group(1), heading_text(match)) == expected.groups()
+
+
+def test_plain_text_keeps_comparisons_and_reads_character_references():
+    """A generated description must say what the article says: "<" and ">" between numbers are prose."""
+    prose = "L'objectif est une HbA1c < 7 % ; chez la personne âgée fragile, une cible > 8 % peut suffire."
+    assert plain_text(prose) == prose
+    assert plain_text("Sucre &amp; sel, &lt;5 g&gt;, 1&nbsp;000 pas") == "Sucre & sel, <5 g>, 1 000 pas"  # a no-break space is a space between words
+    assert plain_text('Un <b class="x">mot</b><!-- note\nsur deux lignes --> et <https://has-sante.fr>') == \
+        "Un mot et https://has-sante.fr"
+    assert metadata.generate_description([prose]) == prose

@@ -6,6 +6,7 @@ Everything here works on the Markdown source, so `carepress check` never renders
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Iterator
 import posixpath
 import re
@@ -124,7 +125,8 @@ ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
 IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-HTML_TAG = re.compile(r"<[^>]+>")
+# A tag or a comment; not any text between "<" and ">": "HbA1c < 7 % ; une cible > 8 %" is prose.
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
 EMPHASIS = re.compile(r"[*_`~]+")
 BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|>|!!!|\?\?\?|\||<|:::)")
 
@@ -178,7 +180,10 @@ def plain_text(markdown: str) -> str:
         text = LINK.sub(lambda m: m.group(1), IMAGE.sub(lambda m: m.group(1), text))
     if "<" in text:
         text = HTML_TAG.sub("", AUTOLINK.sub(lambda m: m.group(1), text))
-    return " ".join(EMPHASIS.sub("", text).split())
+    text = EMPHASIS.sub("", text)
+    if "&" in text:  # character references: the reader sees "&", not "&amp;" (and templates escape it once)
+        text = html.unescape(text)
+    return " ".join(text.split())
 
 
 def _classified(body: str, first_line: int) -> Iterator[tuple[str, int, str, re.Match | None]]:
