@@ -61,6 +61,10 @@ def hostile(tmp_path_factory):
     hub.article("gabarits/traversee.md", template="../../../../etc/passwd")
     hub.article("gabarits/absent.md", template="absent.html")
     hub.article("gabarits/valide.md", template="main.html")
+    for name in ("blog-post.html", "partials/post.html", "fragments/tags/default/listing.html"):  # not page templates
+        hub.article(f"gabarits/{name.split('/')[-1].replace('.html', '')}.md", template=name)
+    hub.article("piege/index.md", title="Piège", nav_title=payloads("nav_title"))  # names its section in the navigation
+    hub.article("piege/page.md", title="Page de la section")
     hub.article("imbrication/liste.md", body="# Liste\n\n" + "".join("  " * level + "- x\n" for level in range(3000)))
     hub.article("imbrication/citation.md", body="# Citation\n\n" + "> " * 5000 + "profond\n")
     hub.write("binaire.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
@@ -157,7 +161,16 @@ def test_template_traversal_and_unknown_templates_are_refused(hostile):
     assert "gabarits/valide/index.html" in files
     assert "gabarits/traversee/index.html" not in files and "gabarits/absent/index.html" not in files
     assert "content/gabarits/traversee.md:" in result.stderr and "CP113" in result.stderr
-    assert "`template` 'absent.html' is not a template of the theme" in result.stderr
+    assert "`template` 'absent.html' is not a page template of the theme" in result.stderr
+    for name in ("blog-post", "post", "listing"):  # templates of the theme that render something else than a page
+        assert f"gabarits/{name}/index.html" not in files
+        assert f"content/gabarits/{name}.md:" in result.stderr
+
+
+def test_a_section_title_from_nav_title_is_escaped(hostile):
+    hub, _ = hostile
+    page = hub.site_files("patient")["piege/page/index.html"]
+    assert "&lt;script&gt;alert(&#34;nav_title&#34;)&lt;/script&gt;" in page  # the section's label, shown as text
 
 
 def test_deep_nesting_in_the_body_is_refused_instead_of_stalling_the_build(hostile):

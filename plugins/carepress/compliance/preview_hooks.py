@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Section
@@ -68,7 +69,7 @@ def _title_sections(items, state) -> None:
             article = state.article(index.file.src_uri) if index else None
             nav_title = (article.meta.model_extra or {}).get("nav_title") if article else None
             if isinstance(nav_title, str) and nav_title.strip():
-                item.title = nav_title.strip()
+                item.title = escape(nav_title.strip())  # front-matter is plain text; Material prints titles as they are
             _title_sections(item.children, state)
 
 

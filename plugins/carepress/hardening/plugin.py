@@ -18,6 +18,14 @@ log = logging.getLogger("mkdocs.plugins.carepress.hardening")
 
 
 ACCESSIBILITY_CSS = "assets/carepress/accessibility.css"  # in theme/, copied with the theme's files
+# Material's top-level templates that render something else than a page (the blog plugin's posts and indexes, the
+# 404 page, redirects): a page naming one stops the build with a traceback.
+NOT_PAGE_TEMPLATES = ("blog", "404.html", "redirect.html")
+
+
+def _page_template(name: str, templates: set[str]) -> bool:
+    """A template of the theme that renders a page: at its top level (partials/, fragments/... are parts)."""
+    return name in templates and "/" not in name and not name.startswith(NOT_PAGE_TEMPLATES)
 
 
 class HardeningPlugin(BasePlugin[HardeningConfig]):
@@ -39,11 +47,11 @@ class HardeningPlugin(BasePlugin[HardeningConfig]):
             template = (article.meta.model_extra or {}).get("template") if article else None
             if isinstance(template, str) and templates is None:
                 templates = set(config.theme.get_env().list_templates())
-            if isinstance(template, str) and template not in templates:
+            if isinstance(template, str) and not _page_template(template, templates):
                 # MkDocs would stop the whole build with a traceback on this page.
                 finding = make(CATALOGUE["CP113"], article.path, article.line_of("template"),
-                               f"`template` {template!r} is not a template of the theme; remove the field or name "
-                               "a template of theme/ (e.g. main.html)")
+                               f"`template` {template!r} is not a page template of the theme; remove the field or "
+                               "name a template of theme/ that renders a page (e.g. main.html)")
                 state.verdicts[file.src_uri].findings.append(finding)
                 files.remove(file)
                 log.warning(f"{finding.location()} {finding.code} {finding.message} (not published)")
