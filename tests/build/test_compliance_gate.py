@@ -39,6 +39,7 @@ def built(tmp_path_factory):
                 body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n"
                      "- [Ancienne page][old]\n\n[old]: patient/expiree.md\n")
     hub.article("patient/ok.md", title="Bouger au quotidien", references=["HAS 2024"])
+    hub.article("templates/modele.md", title="Modèle de fiche")  # MkDocs leaves templates/ out (exclude_docs)
     hub.article("patient/derogation.md", title="Idées reçues", body="# Idées reçues\n\nUn aliment « miracle » ? Non.\n",
                 compliance={"waive": {"CP302": "cite une idée reçue pour la réfuter"}})
     for name, (rel, fields) in CANARIES.items():
@@ -101,7 +102,9 @@ def test_only_the_hcp_site_ships_the_gate(built):
 def test_build_writes_manifests_and_the_access_snippet_outside_the_sites(built):
     reports = built.root / "reports"
     patient = json.loads((reports / "manifest" / "manifest-patient.json").read_text(encoding="utf-8"))
+    # Only what the build wrote: not templates/modele.md, which the gate judged but MkDocs did not build.
     assert {page["src_uri"] for page in patient["pages"]} == {"index.md", "patient/ok.md", "patient/derogation.md"}
+    assert not (built.root / "site" / "patient" / "templates").exists()
     waived = next(p for p in patient["pages"] if p["src_uri"] == "patient/derogation.md")
     assert [(w["code"], w["reason"]) for w in waived["waivers"]] == [("CP302", "cite une idée reçue pour la réfuter")]
     page = next(p for p in patient["pages"] if p["src_uri"] == "patient/ok.md")

@@ -29,9 +29,11 @@ def page_record(article, verdict) -> dict:
     }
 
 
-def manifest(site: Site, audience: SiteAudience, verdicts: dict) -> dict:
+def manifest(site: Site, audience: SiteAudience, verdicts: dict, built: set[str] | None = None) -> dict:
+    """The pages `verdicts` publish; of them, with `built`, only those the build wrote (MkDocs leaves out the
+    pages its `exclude_docs` names, `templates/` by default)."""
     pages = [page_record(site.articles[src_uri], verdict) for src_uri, verdict in sorted(verdicts.items())
-             if verdict.published and src_uri in site.articles]
+             if verdict.published and src_uri in site.articles and (built is None or src_uri in built)]
     return {"carepress": __version__, "audience": audience.value, "build_date": site.project.today.isoformat(),
             "site_url": site.project.site_url, "pages": pages}
 

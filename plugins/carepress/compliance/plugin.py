@@ -43,6 +43,7 @@ class BuildState:
     audience: SiteAudience
     site: Site
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    built: set[str] | None = None  # the pages MkDocs builds, once it has applied `exclude_docs` (on_nav)
 
     def article(self, src_uri: str) -> Article | None:
         return self.site.articles.get(src_uri)
@@ -196,12 +197,18 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         findings.extend(found)
         self.mention_findings[page.file.src_uri] = found
 
+    def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        nav = super().on_nav(nav, config, files)
+        if state := build_state(config):
+            state.built = {file.src_uri for file in files.documentation_pages()}
+        return nav
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         state = build_state(config)
         if state is None:
             return
         reports = self.project.root / self.config.reports_dir
-        path = write_manifest(manifest(state.site, state.audience, state.verdicts), reports / "manifest")
+        path = write_manifest(manifest(state.site, state.audience, state.verdicts, state.built), reports / "manifest")
         log.info(f"publication manifest: {path}")
         if state.audience is SiteAudience.HCP:
             snippet = write_nginx_snippet(final_folder(Path(config.site_dir)), self.config.access_control, reports)
