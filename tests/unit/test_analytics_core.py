@@ -21,6 +21,8 @@ from tests.conftest import front_matter
     ({"provider": "matomo", "endpoint": "https://stats.example.org"}, "`site_id` is missing for matomo"),
     ({"provider": "matomo", "endpoint": "https://stats.example.org", "site_id": "abc"}, "numeric idsite"),
     ({"provider": "beacon", "endpoint": "stats.example.org"}, "is not a URL"),
+    ({"provider": "beacon", "endpoint": "https://[stats.example.org"}, "is not a URL"),  # urlsplit raises
+    ({"provider": "beacon", "endpoint": "https://stats.example.org:abc"}, "is not a URL"),  # a port that is no number
     ({"provider": "beacon", "endpoint": "https://stats.example.org/c?key=1"}, "must not carry a query"),
     ({"provider": "beacon", "endpoint": "https://s.example.org", "retention_months": 36}, "between 1 and 25"),
     ({"provider": "matomo", "endpoint": "https://s.example.org", "site_id": 3, "matomo_dimensions": {"email": 1}},

@@ -78,9 +78,13 @@ def check_endpoint(endpoint: Any) -> str:
     if not isinstance(endpoint, str) or not endpoint.strip():
         _fail("`endpoint` is missing; set it to your analytics server's URL, e.g. https://stats.example.org")
     endpoint = endpoint.strip()
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        _fail(f"`endpoint` {endpoint!r} is not a URL; write it as https://host[/path]")
+    try:
+        parts = urlsplit(endpoint)
+        _ = parts.port  # a port that is not a number, or out of range, raises ValueError here
+    except ValueError:  # `https://[host` (an unclosed IPv6 bracket), `https://host:abc`
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        _fail(f"`endpoint` {endpoint!r} is not a URL; write it as https://host[:port][/path]")
     if parts.query or parts.fragment or parts.username or parts.password:
         _fail(f"`endpoint` {endpoint!r} must not carry a query, fragment or credentials")
     if parts.scheme != "https" and parts.hostname not in LOCAL_HOSTS:
