@@ -37,7 +37,8 @@ def built(tmp_path_factory):
     hub = empty_hub(root)
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
                 body="# Accueil\n\nBienvenue.\n\n- [Lire la suite](patient/brouillon.md)\n- [Bouger](patient/ok.md)\n"
-                     "- [Ancienne page][old]\n\n[old]: patient/expiree.md\n")
+                     "- [Ancienne page][old]\n\n[old]: patient/expiree.md\n\n"
+                     "[Le brouillon](patient/brouillon.md){ .md-button } et [la page](patient/ok.md){ .md-button }\n")
     hub.article("patient/ok.md", title="Bouger au quotidien", references=["HAS 2024"])
     hub.article("templates/modele.md", title="Modèle de fiche")  # MkDocs leaves templates/ out (exclude_docs)
     hub.article("patient/derogation.md", title="Idées reçues", body="# Idées reçues\n\nUn aliment « miracle » ? Non.\n",
@@ -75,6 +76,8 @@ def test_link_to_a_dropped_page_becomes_plain_text(built):
     article = LexborHTMLParser(html).css_first("article")
     hrefs = [a.attributes.get("href") for a in article.css("a")]
     assert "Lire la suite" in article.text() and "Ancienne page" in article.text()
+    assert "Le brouillon" in article.text() and "{" not in article.text()  # attr_list's braces go with the link
+    assert [a.text() for a in article.css("a.md-button")] == ["la page"]
     assert not any(h and ("brouillon" in h or "expiree" in h) for h in hrefs)
     assert any(h and h.rstrip("/").endswith("patient/ok") for h in hrefs)
 

@@ -22,6 +22,8 @@ CP401 = define("CP401", Severity.WARNING, "Link to a page this site does not pub
 
 # Inline links and images [text](target "title"), reference definitions [ref]: target, HTML href.
 INLINE_LINK = regex.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# The same, with the attribute list (attr_list) that may follow it: `[x](y.md){ .md-button }`.
+LINK_AND_ATTRIBUTES = regex.compile(INLINE_LINK.pattern + r"(?:\{[^}\n]*\})?")
 _REFERENCE = regex.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", regex.MULTILINE)
 _HREF = regex.compile(r"href\s*=\s*[\"']([^\"']+)", regex.IGNORECASE)
 

@@ -17,7 +17,7 @@ from carepress.compliance.config import ComplianceConfig
 from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
-from carepress.compliance.links import INLINE_LINK, resolve
+from carepress.compliance.links import INLINE_LINK, LINK_AND_ATTRIBUTES, resolve
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
@@ -141,7 +141,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         def unlink(found):
             return found.group(1) if resolve(page.file.src_uri, found.group(2)) in self.unpublished else found.group(0)
 
-        return INLINE_LINK.sub(unlink, markdown)
+        # With attr_list, the `{ .md-button }` that follows a link is the link's: it goes with it, not into the text.
+        return (LINK_AND_ATTRIBUTES if "attr_list" in config.markdown_extensions else INLINE_LINK).sub(unlink, markdown)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if ".md" not in html:  # reference-style and HTML links MkDocs could not resolve keep their .md target
