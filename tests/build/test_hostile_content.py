@@ -35,7 +35,7 @@ def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     hub = empty_hub(base / "hub")
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
-                body="# Accueil\n\n[Une page patient](patient/xss.md)\n")
+                body="# Accueil\n\n[Une page patient](patient/xss.md)\n\n[Un gabarit absent](gabarits/absent.md)\n")
     hub.article("patient/xss.md", body="# Page piégée\n\nTexte.\n", **STRING_FIELDS)
 
     outside = base / "outside"
@@ -162,6 +162,8 @@ def test_template_traversal_and_unknown_templates_are_refused(hostile):
     assert "gabarits/traversee/index.html" not in files and "gabarits/absent/index.html" not in files
     assert "content/gabarits/traversee.md:" in result.stderr and "CP113" in result.stderr
     assert "`template` 'absent.html' is not a page template of the theme" in result.stderr
+    home = files["index.html"]  # a link to a page the hardening plugin refused is text, as to any page left out
+    assert "Un gabarit absent" in home and "gabarits/absent" not in home
     for name in ("blog-post", "post", "listing"):  # templates of the theme that render something else than a page
         assert f"gabarits/{name}/index.html" not in files
         assert f"content/gabarits/{name}.md:" in result.stderr

@@ -66,6 +66,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     # Given by `carepress build` (build/parallel.py) for one build: on_files puts there what each page's YAML gave,
     # for MkDocs to take instead of parsing it again (build/front_matter.py). None: nothing is kept.
     front_matter: dict[str, dict] | None = None
+    unpublished: frozenset[str] | set[str] = frozenset()  # the pages this site leaves out, once judged (on_nav)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
@@ -119,8 +120,6 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         self.move_home(files)
         self._log(verdicts.values())
         log.info(f"{audience.value} site: {len(verdicts) - dropped} page(s) published, {dropped} left out")
-        # Links to pages this site leaves out become text; the preview keeps rejected pages, and links to them.
-        self.unpublished = {src_uri for src_uri, verdict in verdicts.items() if not self.keeps(verdict)}
         if audience is SiteAudience.HCP:
             for name in GATE_ASSETS:
                 files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))
@@ -202,6 +201,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         nav = super().on_nav(nav, config, files)
         if state := build_state(config):
             state.built = {file.src_uri for file in files.documentation_pages()}
+            # Links to pages this site leaves out become text; the preview keeps rejected pages, and links to them.
+            # Taken here, once every plugin's on_files has run: the hardening plugin rejects pages after the gate.
+            self.unpublished = {src_uri for src_uri, verdict in state.verdicts.items() if not self.keeps(verdict)}
         return nav
 
     def on_post_build(self, config: MkDocsConfig) -> None:
