@@ -21,8 +21,9 @@ MATERIAL_FIXES: list[tuple[str, str, int]] = [
     ('type="checkbox" id="__search" autocomplete="off"', 'type="checkbox" id="__search"', 1),
     # `autocorrect` is a Safari extension the HTML standard does not define (search field).
     (' autocapitalize="off" autocorrect="off"', ' autocapitalize="off"', 1),
-    # Section labels of the navigation get an empty tabindex, which is not an integer: one per section.
-    (' tabindex=""', "", -1),
+    # Section labels of the navigation get an empty tabindex, which is not an integer: one per section. Matched with
+    # the label's id before it, so that an article's code sample (`<button tabindex="">`) is left as written.
+    ('_label" tabindex=""', '_label"', -1),
 ]
 
 # A section index page (navigation.indexes) gets the table of contents' label but not its toggle.
