@@ -183,3 +183,9 @@ def test_plain_text_keeps_comparisons_and_reads_character_references():
     assert plain_text('Un <b class="x">mot</b><!-- note\nsur deux lignes --> et <https://has-sante.fr>') == \
         "Un mot et https://has-sante.fr"
     assert metadata.generate_description([prose]) == prose
+
+
+@pytest.mark.parametrize("lang, locale", [("fr", "fr_FR"), ("en", "en_GB"), ("en-US", "en_US"), ("fr-CA", "fr_CA"),
+                                          ("fr-be", "fr_BE"), ("de", "de"), ("zh-Hant", "zh")])
+def test_open_graph_locale_keeps_the_region_the_page_names(lang, locale):
+    assert metadata.og_locale(lang) == locale

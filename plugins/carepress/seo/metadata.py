@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -102,11 +103,28 @@ def absolute(site_url: str | None, path: str) -> str | None:
     return urljoin(base, path.lstrip("/")) if not urlsplit(path).scheme else path
 
 
-def canonical_url(article: Article, site: SiteInfo, page_url: str) -> str | None:
+def published_key(url: str) -> str:
+    """How an absolute URL is looked up among the published pages: `é` and `%C3%A9` are one address."""
+    return unquote(url)
+
+
+def canonical_override(article: Article, site: SiteInfo,
+                       published: Callable[[str], str | None] | None = None) -> str | None:
+    """The absolute URL the page's `canonical` names, when usable: an address of this site and, when
+    `published` is known (an address's `published_key` -> the URL of the page this site publishes there, as
+    served, or None), one of its pages; any other address of this site is a 404 or a page it leaves out."""
     override = article.meta.canonical
-    if override and canonical_problem(override, site.url) is None:
-        return absolute(site.url, override)
-    return absolute(site.url, page_url)
+    if not override or canonical_problem(override, site.url) is not None:
+        return None
+    target = absolute(site.url, override)
+    if published is None or target is None:
+        return target
+    return published(published_key(target))
+
+
+def canonical_url(article: Article, site: SiteInfo, page_url: str,
+                  published: Callable[[str], str | None] | None = None) -> str | None:
+    return canonical_override(article, site, published) or absolute(site.url, page_url)
 
 
 @functools.lru_cache(maxsize=8)
@@ -161,13 +179,22 @@ def medical_web_page(article: Article, site: SiteInfo, title: str, summary: str,
     return data
 
 
+def og_locale(lang: str) -> str:
+    """Open Graph's language_TERRITORY: a region the page names is kept (en-US -> en_US); a bare language gets its
+    usual territory (fr -> fr_FR)."""
+    language, _, region = lang.partition("-")
+    if len(region) == 2 and region.isalpha():
+        return f"{language.lower()}_{region.upper()}"
+    return LOCALES.get(language.lower(), language.lower())
+
+
 def head_tags(article: Article, site: SiteInfo, page_url: str, summary: str,
               translations: dict[str, str] | None = None, crumbs: list[tuple[str, str | None]] | None = None,
-              is_home: bool = False) -> HeadTags:
+              is_home: bool = False, published: Callable[[str], str | None] | None = None) -> HeadTags:
     """Every tag of one page. `summary`: its description (`description()`); `translations` maps
-    languages to site-relative URLs of published pages."""
+    languages to site-relative URLs of published pages; `published`: see `canonical_override`."""
     title = page_title(article.meta.title, site.name)
-    url = canonical_url(article, site, page_url)
+    url = canonical_url(article, site, page_url, published)
     lang = language(article, site)
     alternates = []
     if translations:
@@ -175,7 +202,7 @@ def head_tags(article: Article, site: SiteInfo, page_url: str, summary: str,
         alternates = [(code, absolute(site.url, link) or link) for code, link in sorted(own.items())]
     open_graph = [("og:type", "website" if is_home else "article"), ("og:title", article.meta.title),
                   ("og:description", summary), ("og:site_name", site.name),
-                  ("og:locale", LOCALES.get(lang.split("-")[0], lang.replace("-", "_")))]
+                  ("og:locale", og_locale(lang))]
     if url:
         open_graph.insert(3, ("og:url", url))
     twitter = [("twitter:card", "summary"), ("twitter:title", article.meta.title), ("twitter:description", summary)]

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from carepress.compliance.plugin import BuildState, build_state
 from carepress.seo.analysis import site_facts
 from carepress.seo.config import SeoConfig
-from carepress.seo.metadata import SiteInfo, absolute, canonical_url, head_tags
+from carepress.seo.metadata import (SiteInfo, absolute, canonical_override, canonical_problem, canonical_url, head_tags,
+                                    published_key)
 from carepress.seo.sitemap import SitemapEntry, indexable, robots_txt, sitemap_xml
-from carepress.seo.text import page_url
 
 log = logging.getLogger("mkdocs.plugins.carepress.seo")
 
@@ -38,10 +40,14 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             config.theme.static_templates.discard(SITEMAP)
         return config
 
-    def on_nav(self, nav: Navigation, config: MkDocsConfig, files) -> Navigation:
-        # The sitemap is made from the navigation's pages, not while pages render: rendering may
-        # happen in worker processes (carepress build's parallel path).
-        self.pages = list(nav.pages)
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        # What the sitemap, hreflang and canonical tags need of the other pages is gathered here, not while
+        # pages render: rendering may happen in worker processes (carepress build's parallel path).
+        # Every page MkDocs builds, in the navigation or not (an explicit `nav:` may list a few); which of them
+        # this site publishes is asked when needed: a preview's rebuild judges edited pages again.
+        self.built_pages = {file.src_uri: file for file in files.documentation_pages()}
+        self.addresses = {published_key(url): file for file in self.built_pages.values()
+                          if (url := absolute(config.site_url, _url(file)))}
         state = build_state(config)
         if state and self.config.enabled:
             # The hub's facts (every page's description, links...), once here: the workers that render pages are
@@ -54,30 +60,56 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         article = state.article(page.file.src_uri) if state and self.config.enabled else None
         if article is None:
             return context
-        translations = {lang: page_url(target) for lang, target in article.meta.translations.items()
-                        if _published(state, target)}
+        # The translations' addresses as served: directory URLs or not, a moved home page, percent-encoded.
+        translations = {lang: _url(self.built_pages[target]) for lang, target in article.meta.translations.items()
+                        if target in self.built_pages and _is_published(state, self.built_pages[target])}
         facts = site_facts(state.site).pages[article.src_uri]
         context["carepress_seo"] = head_tags(article, _site_info(config, state), page.url, facts.description, translations,
-                                             _crumbs(page, config), page.is_homepage)
+                                             _crumbs(page, config), page.is_homepage, self._published_at(config, state))
         return context
+
+    def _published_at(self, config: MkDocsConfig, state: BuildState) -> Callable[[str], str | None]:
+        """An address's `published_key` -> the URL of the page this site publishes there, as served, or None."""
+        def served(key: str) -> str | None:
+            file = self.addresses.get(key)
+            return absolute(config.site_url, _url(file)) if file and _is_published(state, file) else None
+
+        return served
 
     def _sitemap_entries(self, config: MkDocsConfig, state: BuildState) -> list[SitemapEntry]:
         """Published pages whose canonical URL is their own; generated pages (privacy) have no review date."""
-        info = _site_info(config, state)
+        info, published = _site_info(config, state), self._published_at(config, state)
         entries = []
-        for page in self.pages:
-            own_url = absolute(config.site_url, page.url)
-            article = state.article(page.file.src_uri)
-            if own_url and article is not None and canonical_url(article, info, page.url) == own_url:
-                entries.append(SitemapEntry(own_url, article.meta.validation.approved))
-            elif own_url and article is None and page.file.generated_by:
+        for file in self.built_pages.values():
+            own_url = absolute(config.site_url, _url(file))
+            article = state.article(file.src_uri)
+            if not own_url or not _is_published(state, file):
+                continue
+            if article is None:
                 entries.append(SitemapEntry(own_url, None))
+            elif canonical_url(article, info, _url(file), published) == own_url:
+                entries.append(SitemapEntry(own_url, article.meta.validation.approved))
         return entries
+
+    def _warn_unpublished_canonicals(self, config: MkDocsConfig, state: BuildState) -> None:
+        """A `canonical` naming an address of this site that is no page it publishes is ignored (canonical_override);
+        one that is not an address of this site at all is SE103's."""
+        if not config.site_url:
+            return  # no canonical tags without a site URL
+        info, published = _site_info(config, state), self._published_at(config, state)
+        for file in self.built_pages.values():
+            article = state.article(file.src_uri) if _is_published(state, file) else None
+            value = article.meta.canonical if article else None
+            if value and canonical_problem(value, config.site_url) is None and canonical_override(article, info, published) is None:
+                log.warning(f"{article.path}:{article.line_of('canonical')} `canonical` points to `{value}`, which is "
+                            "not a page this site publishes, so the page's own URL is used; point it at a published "
+                            "page's address, with its final slash (such as `diabete-type-2/alimentation/`), or remove it")
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         state = build_state(config)
         if not self.config.enabled or state is None:
             return
+        self._warn_unpublished_canonicals(config, state)  # here, not in on_nav: a preview's rebuild judges pages again
         site_dir = Path(config.site_dir)
         sitemap = site_dir / SITEMAP
         for stale in (sitemap, site_dir / f"{SITEMAP}.gz"):
@@ -97,9 +129,15 @@ def _site_info(config: MkDocsConfig, state: BuildState) -> SiteInfo:
                     state.site.project.registry_dir)
 
 
-def _published(state: BuildState, src_uri: str) -> bool:
-    verdict = state.verdicts.get(src_uri)
-    return bool(verdict and verdict.published)
+def _url(file: File) -> str:
+    """The page's site-relative URL, as Page.url gives it (pages out of the navigation have no Page yet)."""
+    return "" if file.url in (".", "./") else file.url
+
+
+def _is_published(state: BuildState, file: File) -> bool:
+    """The gate published the page, or a plugin generated it (privacy)."""
+    verdict = state.verdicts.get(file.src_uri)
+    return bool(file.generated_by or (verdict and verdict.published))
 
 
 def _crumbs(page: Page, config: MkDocsConfig) -> list[tuple[str, str | None]]:
