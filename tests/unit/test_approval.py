@@ -175,3 +175,66 @@ def test_approve_replaces_a_flow_style_block_and_keeps_a_following_comment(hub):
     assert after.index("  fingerprint:") < after.index("# --- champs SEO ---\ntopic: diabete-type-2")
     assert after.replace(after[after.index("validation:"):after.index("# --- champs SEO")], "") == \
         original.replace("validation: {status: draft}\n", "")
+
+
+def test_a_comment_inside_the_validation_block_does_not_end_it(hub):
+    """The lines after `#  status: in_review` are the block's: left below the new block, they would win (YAML)."""
+    original = EDITOR_FILE.replace("  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+                                   "  code: FR-OLD\n#  status: in_review\n  status: draft\n  approved: 2020-01-01\n")
+    path = hub.write("patient/bouger.md", original)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    after = path.read_text(encoding="utf-8")
+    validation = parse_article(after.encode(), "patient/bouger.md", "x").article.meta.validation
+    assert validation.status.value == "approved" and validation.code == "FR-NEW-0001" and str(validation.approved) == TODAY
+    assert "FR-OLD" not in after and "2020-01-01" not in after and after.count("status:") == 1
+    assert "topic: diabete-type-2" in after and not [c for c in codes(findings_of(hub)) if c.startswith("CP2")]
+
+
+def test_an_edit_saved_while_approve_runs_is_not_lost(hub, monkeypatch):
+    import datetime as dt
+
+    import carepress.compliance.approval as approval_module
+    from carepress.compliance.approval import Approval, ApprovalNotWritten, approve_file
+
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    real = approval_module.parse_article
+
+    def parse_then_the_editor_saves(raw, src_uri, shown):  # the read-back check runs after the file was read
+        loaded = real(raw, src_uri, shown)
+        if b"FR-NEW" in raw or b'"C"' in raw:
+            path.write_text(EDITOR_FILE + "\nUn paragraphe de plus.\n", encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(approval_module, "parse_article", parse_then_the_editor_saves)
+    with pytest.raises(ApprovalNotWritten):
+        approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
+                     "patient/bouger.md", "content/patient/bouger.md")
+    assert path.read_text(encoding="utf-8").endswith("Un paragraphe de plus.\n")
+    assert [p.name for p in path.parent.iterdir()] == ["bouger.md"]  # no temporary file left behind
+
+
+def test_approve_refuses_a_link_and_a_file_outside_the_content_folder(hub, tmp_path):
+    outside = tmp_path / "ailleurs.md"
+    outside.write_text(EDITOR_FILE, encoding="utf-8")
+    os.symlink(outside, hub.content / "lien.md")
+    for target in ("content/lien.md", str(outside)):
+        result = hub.carepress("approve", target, *APPROVE)
+        assert result.returncode == 2 and "not an article of the content folder" in result.stderr, result.stderr
+    assert outside.read_text(encoding="utf-8") == EDITOR_FILE
+
+
+def test_an_approval_that_would_not_read_back_as_given_is_not_written(hub, monkeypatch):
+    """Whatever the layout defeats in the rewrite, the file is written only if it then reads as approved as given."""
+    import datetime as dt
+
+    import carepress.compliance.approval as approval_module
+    from carepress.compliance.approval import Approval, ApprovalNotWritten, approve_file
+
+    real = approval_module.validation_block
+    monkeypatch.setattr(approval_module, "validation_block",
+                        lambda approval, digest, newline: real(approval, digest, newline).replace('"C"', '"AUTRE"'))
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    with pytest.raises(ApprovalNotWritten):
+        approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
+                     "patient/bouger.md", "content/patient/bouger.md")
+    assert path.read_text(encoding="utf-8") == EDITOR_FILE

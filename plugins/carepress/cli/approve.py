@@ -9,7 +9,7 @@ import click
 
 from carepress.cli import main
 from carepress.cli._common import EXIT_FINDINGS, config_option, configuration_errors, fail, today_option
-from carepress.compliance.approval import Approval, ApprovalRefused, approve_file
+from carepress.compliance.approval import Approval, ApprovalNotWritten, ApprovalRefused, approve_file
 from carepress.settings import load_project
 
 DEFAULT_VALIDITY_DAYS = 365
@@ -45,11 +45,17 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
         if not value.strip():
             fail(f"--{name} must not be empty")
     resolved = file.resolve()
-    src_uri = resolved.relative_to(project.content_dir).as_posix() if resolved.is_relative_to(project.content_dir) else file.name
-    shown = resolved.relative_to(project.root).as_posix() if resolved.is_relative_to(project.root) else str(file)
+    # Only an article of the content folder, written in place: a symbolic link may point anywhere (CP111).
+    if file.is_symlink() or not resolved.is_relative_to(project.content_dir.resolve()):
+        fail(f"{file}: not an article of the content folder ({project.content_dir}); approve the file itself, "
+             "not a link to it")
+    src_uri = resolved.relative_to(project.content_dir.resolve()).as_posix()
+    shown = resolved.relative_to(project.root.resolve()).as_posix() if resolved.is_relative_to(project.root.resolve()) else str(file)
     approval = Approval(code.strip(), medical.strip(), legal.strip(), regulatory.strip(), approved, end)
     try:
         digest = approve_file(resolved, approval, src_uri, shown)
+    except ApprovalNotWritten as problem:
+        fail(f"{shown} was not changed: {problem}")
     except ApprovalRefused as refused:
         for finding in refused.findings:
             click.echo(f"{finding.location()} {finding.code} {finding.severity.value}  {finding.message}", err=True)

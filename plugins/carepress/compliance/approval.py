@@ -60,6 +60,21 @@ class ApprovalRefused(Exception):
         self.findings = findings
 
 
+class ApprovalNotWritten(Exception):
+    """The file reads as an article, but the approval could not be recorded safely: it is left as it was."""
+
+
+def _reads_back(article: Article, approval: Approval) -> bool:
+    """The rewritten file reads as approved as given, with the fingerprint of what it now holds (no CP203)."""
+    validation = article.meta.validation
+    reviewers = validation.reviewers
+    return (validation.status.value == "approved" and validation.code == approval.code
+            and validation.fingerprint == fingerprint_of(article)
+            and validation.approved == approval.approved and validation.expires == approval.expires
+            and (reviewers.medical, reviewers.legal, reviewers.regulatory)
+            == (approval.medical, approval.legal, approval.regulatory))
+
+
 def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
@@ -99,15 +114,13 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str) -> b
         lines[closing:closing] = [block]
     else:
         start = start_line - 1
+        # The block runs to its last indented line before the next top-level key: a comment at column 0 between
+        # two of its lines (`#  status: in_review`) does not end it, or its lines after would still count.
+        following = [line - 1 for path, line in article.key_lines.items() if len(path) == 1 and line > start_line]
         end = start
-        for index in range(start + 1, closing):
-            line = lines[index]
-            if not line.strip():
-                continue
-            if line[0] in " \t":
+        for index in range(start + 1, min(following, default=closing)):
+            if lines[index].strip() and lines[index][0] in " \t":
                 end = index
-            else:
-                break
         lines[start:end + 1] = [block]
     return (bom + "".join(lines)).encode("utf-8")
 
@@ -119,6 +132,9 @@ def approve_file(file: Path, approval: Approval, src_uri: str, shown: str) -> st
     check = parse_article(new, src_uri, shown)
     if check.article is None:  # never write a file we could not read back
         raise ApprovalRefused(check.findings)
+    if not _reads_back(check.article, approval):
+        raise ApprovalNotWritten("the new `validation` block would not read back as given (another `validation` "
+                                 "key, or one of its lines out of the block?); tidy the block by hand, then approve again")
     handle, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -126,6 +142,8 @@ def approve_file(file: Path, approval: Approval, src_uri: str, shown: str) -> st
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, file.stat().st_mode & 0o7777)
+        if file.read_bytes() != raw:  # saved by an editor meanwhile: replacing it would lose that edit
+            raise ApprovalNotWritten("the file changed while it was being approved; approve it again")
         os.replace(temp, file)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
