@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
 
-from carepress.compliance.approval import fingerprint_of
+import carepress.compliance.approval as approval_module
+from carepress.compliance.approval import Approval, ApprovalNotWritten, approve_file, fingerprint_of
 from carepress.model.loader import parse_article
 from tests.conftest import TODAY
 from tests.unit.helpers import codes, findings_of
@@ -36,6 +38,12 @@ Marcher   trente minutes par jour,  à son rythme.
 
 def _approve(hub, rel: str, *extra: str):
     return hub.carepress("approve", f"content/{rel}", *APPROVE, *extra)
+
+
+def _approve_directly(path):
+    """approve_file itself, as `carepress approve` calls it, for tests that break something underneath."""
+    return approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
+                        "patient/bouger.md", "content/patient/bouger.md")
 
 
 def _outside_validation(text: str) -> str:
@@ -94,18 +102,14 @@ def test_approve_refuses_a_broken_file_and_leaves_it_untouched(hub):
 
 
 def test_approve_is_atomic_when_the_write_fails(hub, monkeypatch):
-    from carepress.compliance.approval import Approval, approve_file
-    import datetime as dt
-
     path = hub.write("patient/bouger.md", EDITOR_FILE)
 
     def failing_replace(source, target):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    approval = Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22))
     with pytest.raises(OSError):
-        approve_file(path, approval, "patient/bouger.md", "content/patient/bouger.md")
+        _approve_directly(path)
     assert path.read_text(encoding="utf-8") == EDITOR_FILE
     assert [p.name for p in path.parent.iterdir()] == ["bouger.md"]
 
@@ -191,11 +195,6 @@ def test_a_comment_inside_the_validation_block_does_not_end_it(hub):
 
 
 def test_an_edit_saved_while_approve_runs_is_not_lost(hub, monkeypatch):
-    import datetime as dt
-
-    import carepress.compliance.approval as approval_module
-    from carepress.compliance.approval import Approval, ApprovalNotWritten, approve_file
-
     path = hub.write("patient/bouger.md", EDITOR_FILE)
     real = approval_module.parse_article
 
@@ -207,8 +206,7 @@ def test_an_edit_saved_while_approve_runs_is_not_lost(hub, monkeypatch):
 
     monkeypatch.setattr(approval_module, "parse_article", parse_then_the_editor_saves)
     with pytest.raises(ApprovalNotWritten):
-        approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
-                     "patient/bouger.md", "content/patient/bouger.md")
+        _approve_directly(path)
     assert path.read_text(encoding="utf-8").endswith("Un paragraphe de plus.\n")
     assert [p.name for p in path.parent.iterdir()] == ["bouger.md"]  # no temporary file left behind
 
@@ -225,16 +223,10 @@ def test_approve_refuses_a_link_and_a_file_outside_the_content_folder(hub, tmp_p
 
 def test_an_approval_that_would_not_read_back_as_given_is_not_written(hub, monkeypatch):
     """Whatever the layout defeats in the rewrite, the file is written only if it then reads as approved as given."""
-    import datetime as dt
-
-    import carepress.compliance.approval as approval_module
-    from carepress.compliance.approval import Approval, ApprovalNotWritten, approve_file
-
     real = approval_module.validation_block
     monkeypatch.setattr(approval_module, "validation_block",
                         lambda approval, digest, newline: real(approval, digest, newline).replace('"C"', '"AUTRE"'))
     path = hub.write("patient/bouger.md", EDITOR_FILE)
     with pytest.raises(ApprovalNotWritten):
-        approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
-                     "patient/bouger.md", "content/patient/bouger.md")
+        _approve_directly(path)
     assert path.read_text(encoding="utf-8") == EDITOR_FILE
