@@ -64,6 +64,7 @@ def hostile(tmp_path_factory):
     for name in ("blog-post.html", "partials/post.html", "fragments/tags/default/listing.html"):  # not page templates
         hub.article(f"gabarits/{name.split('/')[-1].replace('.html', '')}.md", template=name)
     hub.article("piege/index.md", title="Piège", nav_title=payloads("nav_title"))  # names its section in the navigation
+    hub.article("liens/ipv6.md", body="# IPv6\n\nVoir [le serveur](http://[::1/) ici.\n")  # MkDocs' urlsplit raises on it
     hub.article("piege/page.md", title="Page de la section")
     hub.article("imbrication/liste.md", body="# Liste\n\n" + "".join("  " * level + "- x\n" for level in range(3000)))
     hub.article("imbrication/citation.md", body="# Citation\n\n" + "> " * 5000 + "profond\n")
@@ -167,6 +168,12 @@ def test_template_traversal_and_unknown_templates_are_refused(hostile):
     for name in ("blog-post", "post", "listing"):  # templates of the theme that render something else than a page
         assert f"gabarits/{name}/index.html" not in files
         assert f"content/gabarits/{name}.md:" in result.stderr
+
+
+def test_a_link_that_is_no_address_rejects_its_page_instead_of_stopping_the_build(hostile):
+    hub, result = hostile
+    assert "liens/ipv6/index.html" not in hub.site_files("patient")
+    assert "content/liens/ipv6.md:" in result.stderr and "CP115" in result.stderr
 
 
 def test_a_section_title_from_nav_title_is_escaped(hostile):

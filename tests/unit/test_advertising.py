@@ -225,6 +225,21 @@ def test_cp400_patient_page_linking_to_hcp_only_page(hub):
     assert "CP400" not in _page_codes(hub, "patient/neutre.md", "patient")
 
 
+@pytest.mark.parametrize("link", ["[le serveur](http://[::1/)", "[x](http://exemple]org/)", '<a href="http://[fe80::1">x</a>',
+                                  "[réf][s]\n\n[s]: http://[::1/"])
+def test_cp115_a_link_that_is_no_address_is_an_error_at_its_line(hub, link):
+    hub.article("patient/lien.md", body=f"# Lien\n\nTexte.\n\n{link}\n")
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP115"]
+    assert len(found) == 1 and found[0].severity.value == "error" and found[0].blocks_publication
+    lines = (hub.content / "patient" / "lien.md").read_text(encoding="utf-8").split("\n")
+    assert lines[found[0].line - 1].startswith(link.split("\n")[-1][:3])  # the line that holds the target
+
+
+def test_cp115_leaves_ipv6_addresses_and_ordinary_links_alone(hub):
+    hub.article("patient/lien.md", body="# Lien\n\n[local](http://[::1]:8000/) [page](autre.md) [ancre](#a)\n")
+    assert "CP115" not in _page_codes(hub, "patient/lien.md", "patient")
+
+
 def test_cp401_link_to_an_unpublished_page_is_a_warning(hub):
     hub.article("patient/brouillon.md", validation={"status": "draft"})
     hub.article("patient/lien.md", body="# Lien\n\nVoir [la suite](brouillon.md#partie).\n")

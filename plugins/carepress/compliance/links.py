@@ -9,7 +9,6 @@ plain text in the build, so no dead link and nothing of the target reaches the o
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 import regex
@@ -30,7 +29,10 @@ _HREF = regex.compile(r"href\s*=\s*[\"']([^\"']+)", regex.IGNORECASE)
 
 def resolve(src_uri: str, target: str) -> str | None:
     """The src_uri a relative link of page `src_uri` points to, or None for external links and anchors."""
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # `http://[::1/`: no address at all (CP115 rejects the page)
+        return None
     if parts.scheme or parts.netloc or not parts.path:
         return None
     path = unquote(parts.path)
@@ -48,18 +50,34 @@ def page_links(article: Article) -> list[tuple[str, int]]:
 
     Read once per article: CP400 and CP401 ask on each site."""
     found = article.derived.get("page_links")
-    if found is None:
-        found = article.derived["page_links"] = list(_scan_links(article))
+    if found is None or "malformed_links" not in article.derived:
+        found, article.derived["malformed_links"] = _scan_links(article)
+        article.derived["page_links"] = found
     return found
 
 
-def _scan_links(article: Article) -> Iterator[tuple[str, int]]:
+def malformed_links(article: Article) -> list[tuple[str, int, str]]:
+    """(target, line, why) of every link of `article` that cannot be read as an address (`http://[::1/`): MkDocs stops
+    the build on one (CP115). Found in the same scan as `page_links`."""
+    page_links(article)
+    return article.derived["malformed_links"]
+
+
+def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]]]:
     body = article.body
+    pages, malformed = [], []
     for pattern, group in ((INLINE_LINK, 2), (_REFERENCE, 1), (_HREF, 1)):
         for found in pattern.finditer(body):
-            target = resolve(article.src_uri, found.group(group))
+            written = found.group(group)
+            target = resolve(article.src_uri, written)
             if target:
-                yield target, article.body_line_at(found.start())
+                pages.append((target, article.body_line_at(found.start(group))))  # where the target is written
+            elif "[" in written or "]" in written:  # what urlsplit refuses: an unclosed or misplaced IPv6 bracket
+                try:
+                    urlsplit(written)
+                except ValueError as problem:
+                    malformed.append((written, article.body_line_at(found.start(group)), str(problem)))
+    return pages, malformed
 
 
 def hcp_only(site, src_uri: str) -> bool:

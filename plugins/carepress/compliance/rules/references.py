@@ -1,11 +1,12 @@
-"""Rules that look beyond the page: registry ids (CP108, CP109) and links to other pages (CP400)."""
+"""Rules that look beyond the page: registry ids (CP108, CP109), links that are no address (CP115) and links to
+other pages (CP400)."""
 
 from __future__ import annotations
 
 import difflib
 
 from carepress.compliance.engine import Context, Violation, rule
-from carepress.compliance.links import hcp_only, page_links
+from carepress.compliance.links import hcp_only, malformed_links, page_links
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.report.finding import Severity
@@ -27,6 +28,14 @@ def persona_must_exist(article: Article, context: Context):
 @rule("CP109", Severity.ERROR, "Unknown product id", page_local=True)
 def product_must_exist(article: Article, context: Context):
     yield from _unknown(article.meta.products, context.site.products, "products", article, "products.yml")
+
+
+@rule("CP115", Severity.ERROR, "Link that is no address", page_local=True)
+def links_are_addresses(article: Article, context: Context):
+    for target, line, why in malformed_links(article):
+        yield Violation(f"the link target {target!r} cannot be read as an address ({why}); MkDocs would stop the "
+                        "build on it: fix the address (an IPv6 host is written in brackets, `http://[::1]/`) or remove "
+                        "the link", line)
 
 
 @rule("CP400", Severity.ERROR, "Patient page links to HCP-only content", per_audience=True)
