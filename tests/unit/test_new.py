@@ -77,6 +77,8 @@ def test_hcp_persona_defaults_to_medical_scientific_and_audience_can_be_forced(t
     (Request("Titre", ("patient-asthme",), "attract", "«»"), "empty folder name"),
     (Request("Titre", ("patient-asthme",), "attract", "asthme", products=("aucun",)), "unknown product `aucun`"),
     (Request("Titre", ("patient-asthme", "hcp-medecin-generaliste"), "attract", "asthme"), "--audience"),
+    (Request("Asthme caf\udce9", ("patient-asthme",), "attract", "asthme"), "undecodable byte"),  # not UTF-8 in the shell
+    (Request("Asthme \x7f ok", ("patient-asthme",), "attract", "asthme"), "control character"),
 ])
 def test_bad_requests_are_refused(tmp_path, request_, message):
     with pytest.raises(ScaffoldError, match=message):
@@ -110,3 +112,48 @@ def test_errors_write_nothing(hub, args, message):
     result = hub.carepress("new", *args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert sorted(p for p in hub.root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("topic", ["2026", "yes", "null", "2026-01-01", "1e3"])
+def test_a_topic_that_yaml_reads_as_another_type_stays_text(tmp_path, topic):
+    draft = prepare(Request("Titre", ("patient-asthme",), "attract", topic), tmp_path, REGISTRIES.personas,
+                    REGISTRIES.products)
+    loaded = parse_article(draft.text.encode(), f"{topic}/titre.md", f"content/{topic}/titre.md")
+    assert loaded.findings == [] and loaded.article.meta.topic == topic
+
+
+def test_new_refuses_a_topic_folder_that_links_out_of_the_content_folder(hub, tmp_path):
+    import os
+
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, hub.content / "lien")
+    result = hub.carepress("new", "-p", "patient-asthme", "-s", "attract", "-t", "lien", "Titre")
+    assert result.returncode == 2 and "link out of the content folder" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    from carepress.authoring import scaffold
+
+    draft = prepare(Request("Titre", ("patient-asthme",), "attract", "asthme"), tmp_path, REGISTRIES.personas,
+                    REGISTRIES.products)
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError("No space left on device")
+
+    real_open = type(draft.path).open
+    monkeypatch.setattr(type(draft.path), "open", lambda path, *a, **k: FullDisk(real_open(path, *a, **k)))
+    with pytest.raises(OSError):
+        scaffold.write(draft)
+    assert not draft.path.exists()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import json
+import unicodedata
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -63,6 +64,10 @@ def prepare(request: Request, content_dir: Path, personas: dict[str, Persona], p
     audience = _audience(request, personas)
     content_type = ContentType(request.content_type) if request.content_type else (
         ContentType.MEDICAL_SCIENTIFIC if audience is Audience.HCP else ContentType.DISEASE_AWARENESS)
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in request.title):
+        # A control character, or a byte the terminal did not decode (a surrogate): the file could not hold it.
+        raise ScaffoldError(f"the title {request.title!r} holds a control character or an undecodable byte; "
+                            "type it again in UTF-8")
     title = " ".join(request.title.split())
     slug = slugify(title)
     if not slug:
@@ -70,6 +75,9 @@ def prepare(request: Request, content_dir: Path, personas: dict[str, Persona], p
     topic = slugify(request.topic)
     if not topic:
         raise ScaffoldError(f"the topic {request.topic!r} gives an empty folder name; use letters or digits, e.g. diabete-type-2")
+    if not (content_dir / topic).resolve().is_relative_to(content_dir.resolve()):
+        raise ScaffoldError(f"the topic folder {topic} is a link out of the content folder; the article would be "
+                            "written there (CP111): use another topic, or replace the link with a folder")
     template = _ENVIRONMENT.get_or_select_template(template_names(content_type, stage))
     text = template.render(
         title=title, audience=audience.value, personas=list(request.personas), stage=stage.value,
@@ -79,10 +87,15 @@ def prepare(request: Request, content_dir: Path, personas: dict[str, Persona], p
 
 
 def write(draft: Draft) -> None:
-    """Exclusive create: an existing file is never overwritten."""
+    """Exclusive create: an existing file is never overwritten, and no half-written file is left."""
+    data = draft.text.encode("utf-8")  # before the file exists: text it cannot hold leaves nothing behind
     draft.path.parent.mkdir(parents=True, exist_ok=True)
-    with draft.path.open("x", encoding="utf-8", newline="\n") as handle:
-        handle.write(draft.text)
+    with draft.path.open("xb") as handle:
+        try:
+            handle.write(data)
+        except BaseException:
+            draft.path.unlink(missing_ok=True)
+            raise
 
 
 def _audience(request: Request, personas: dict[str, Persona]) -> Audience:
