@@ -126,6 +126,40 @@ def test_a_new_title_renders_every_page_again_from_the_cache(generated):
         article.write_text(original, encoding="utf-8")
 
 
+def test_a_registry_edit_renders_the_pages_again_from_the_cache(generated):
+    """Pages show what the registries say (the JSON-LD names each page's condition from topics.yml)."""
+    run(["carepress", "build", "-a", "patient", "-d", "out/registry"], generated)
+    topics = generated / "site_config" / "topics.yml"
+    original = topics.read_text(encoding="utf-8")
+    topics.write_text(original.replace('fr: "Asthme"', 'fr: "Asthme (maladie respiratoire)"'), encoding="utf-8")
+    try:
+        again = run(["carepress", "build", "-a", "patient", "-d", "out/registry"], generated)
+        assert again.returncode == 0, again.stderr
+        page = generated / "out" / "registry" / "patient" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002" / "index.html"
+        assert '"Asthme (maladie respiratoire)"' in page.read_text(encoding="utf-8")
+    finally:
+        topics.write_text(original, encoding="utf-8")
+
+
+def test_a_value_the_configuration_reads_from_the_environment_is_in_the_cache_key(generated):
+    config = generated / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    assert "site_url: https://patients.example.org/" in original
+    config.write_text(original.replace("site_url: https://patients.example.org/",
+                                       "site_url: !ENV [HUB_URL, 'https://patients.example.org/']"), encoding="utf-8")
+    page = generated / "out" / "env" / "patient" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002" / "index.html"
+    try:
+        for host in ("a.example.org", "b.example.org"):
+            result = subprocess.run([sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", "out/env"],
+                                    cwd=generated, capture_output=True, text=True, timeout=300,
+                                    env={**os.environ, **REPRODUCIBLE, "HUB_URL": f"https://{host}/"})
+            assert result.returncode == 0, result.stderr
+            canonical = f'<link rel="canonical" href="https://{host}/asthme/dossier-01/theme-001/fiche-00002/">'
+            assert canonical in page.read_text(encoding="utf-8")
+    finally:
+        config.write_text(original, encoding="utf-8")
+
+
 def built_in_process(hub: Path, site_dir: Path, monkeypatch, cache_dir: Path | None = None):
     """The patient site built here, in 2 processes (monkeypatched functions reach the forked workers)."""
     from mkdocs.config import load_config

@@ -17,6 +17,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,18 @@ def _config_files(config_file: Path) -> list[Path]:
     return chain[::-1]
 
 
+_ENV_TAG = re.compile(r"!ENV\s+(\[[^\]\n]*\]|[^\s#,\]}]+)")
+_BARE_NAME = re.compile(r"""(?:^|[\[,])\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?=[,\]]|$)""")
+
+
+def _environment_names(text: str) -> list[str]:
+    """The variables the configuration's `!ENV` tags read (`!ENV NAME`, `!ENV [NAME, OTHER, 'default']`)."""
+    names = []
+    for tag in _ENV_TAG.finditer(text):
+        names += _BARE_NAME.findall(tag.group(1))
+    return names
+
+
 def build_inputs(config: Any, extra: list[str]) -> str:
     """What every page of a build depends on, beyond its own source."""
     versions = [f"{name}={importlib.metadata.version(name)}" for name in ("mkdocs", "mkdocs-material", "carepress")]
@@ -48,7 +61,10 @@ def build_inputs(config: Any, extra: list[str]) -> str:
              os.environ.get(TODAY_VARIABLE, ""), os.environ.get("SOURCE_DATE_EPOCH", "")]
     parts += folder_state(Path(__file__).resolve().parents[1], content=False)  # CarePress' own code
     for file in _config_files(Path(config.config_file_path)):
-        parts += [str(file), file.read_bytes()]
+        text = file.read_bytes()
+        parts += [str(file), text]
+        # `!ENV [HUB_URL, 'default']`: the value comes from the environment, not from the file's bytes.
+        parts += [f"{name}={os.environ.get(name)}" for name in _environment_names(text.decode("utf-8", "replace"))]
     for index, folder in enumerate(config.theme.dirs):
         # The hub's own theme overrides by content; installed theme packages by size and date.
         parts += folder_state(Path(folder), content=index == 0 and bool(config.theme.custom_dir))

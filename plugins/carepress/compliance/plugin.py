@@ -26,7 +26,7 @@ from carepress.model.loader import escapes_content
 from carepress.model.schema import SiteAudience
 from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
-from carepress.packs import PackCache
+from carepress.packs import PackCache, digest, folder_state
 from carepress.settings import project_from_options
 from carepress.report.finding import Severity
 
@@ -98,6 +98,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             log.info(f"gate cache: {read.hits} page(s) read as before, {judged.hits} judged as before "
                      "by the rules that look at the page alone")
         self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)
+        # Pages show what the registries say (a product's pharmacovigilance contact, a topic's name): in every
+        # page's cache key, for all the plugins (they read the same registries).
+        self.registry_digest = digest(*folder_state(self.project.registry_dir, content=True))
         self.mention_findings: dict[str, list] = {}
         dropped = 0
         docs_dir = Path(config.docs_dir)
@@ -177,6 +180,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 log.warning(f"{finding.location()} {finding.code} {finding.message}")
             self._record_mentions(page, found)
         return output
+
+    def cache_key(self, page: Page) -> str:
+        return self.registry_digest
 
     # carepress build's parallel path renders pages in forked workers: their findings come back here.
     def collect_page_state(self, page: Page) -> list:
