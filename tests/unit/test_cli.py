@@ -201,3 +201,10 @@ def test_a_command_that_reads_the_tree_once_collects_rarely_then_gives_the_thres
         gc.unfreeze()  # the command froze the test process's heap, as it does its own
     assert result.exit_code == (1 if command == ["check"] else 0), result.output
     assert seen and set(seen) == {RARE_COLLECTIONS}
+
+
+def test_check_output_into_a_missing_folder_is_a_usage_error(hub):
+    hub.article("patient/ok.md")
+    result = hub.carepress("check", "-o", "absent/rapport.txt")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--output absent/rapport.txt: No such file or directory" in result.stderr

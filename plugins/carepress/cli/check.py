@@ -58,8 +58,11 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
     findings = [f for f in findings if f.severity.rank <= threshold.rank]
     files_checked = len(site.articles) + len(site.unreadable)
     if output:
-        with output.open("w", encoding="utf-8") as handle:
-            render(findings, fmt, handle, colour=False, files_checked=files_checked)
+        try:
+            with output.open("w", encoding="utf-8") as handle:
+                render(findings, fmt, handle, colour=False, files_checked=files_checked)
+        except OSError as error:  # no such folder, no permission
+            fail(f"--output {output}: {error.strerror or error}; write the report to a folder that exists")
     else:
         render(findings, fmt, sys.stdout, colour=sys.stdout.isatty(), files_checked=files_checked)
     raise SystemExit(EXIT_FINDINGS if any(f.blocks_publication for f in findings) else EXIT_OK)
