@@ -20,12 +20,12 @@ log = logging.getLogger("mkdocs.plugins.carepress.hardening")
 ACCESSIBILITY_CSS = "assets/carepress/accessibility.css"  # in theme/, copied with the theme's files
 # Material's top-level templates that render something else than a page (the blog plugin's posts and indexes, the
 # 404 page, redirects): a page naming one stops the build with a traceback.
-NOT_PAGE_TEMPLATES = ("blog", "404.html", "redirect.html")
+NOT_PAGE_TEMPLATES = frozenset({"blog.html", "blog-post.html", "404.html", "redirect.html"})  # Material 9.8's
 
 
 def _page_template(name: str, templates: set[str]) -> bool:
     """A template of the theme that renders a page: at its top level (partials/, fragments/... are parts)."""
-    return name in templates and "/" not in name and not name.startswith(NOT_PAGE_TEMPLATES)
+    return name in templates and "/" not in name and name not in NOT_PAGE_TEMPLATES
 
 
 class HardeningPlugin(BasePlugin[HardeningConfig]):
