@@ -61,6 +61,8 @@ def hostile(tmp_path_factory):
     hub.article("gabarits/traversee.md", template="../../../../etc/passwd")
     hub.article("gabarits/absent.md", template="absent.html")
     hub.article("gabarits/valide.md", template="main.html")
+    (hub.root / "theme" / "blog-sante.html").write_text('{% extends "main.html" %}\n', encoding="utf-8")  # the hub's own
+    hub.article("gabarits/propre.md", template="blog-sante.html")
     for name in ("blog-post.html", "partials/post.html", "fragments/tags/default/listing.html"):  # not page templates
         hub.article(f"gabarits/{name.split('/')[-1].replace('.html', '')}.md", template=name)
     hub.article("piege/index.md", title="Piège", nav_title=payloads("nav_title"))  # names its section in the navigation
@@ -159,7 +161,7 @@ def test_the_same_address_on_two_sites_is_no_conflict(hostile):
 def test_template_traversal_and_unknown_templates_are_refused(hostile):
     hub, result = hostile
     files = hub.site_files("patient")
-    assert "gabarits/valide/index.html" in files
+    assert "gabarits/valide/index.html" in files and "gabarits/propre/index.html" in files
     assert "gabarits/traversee/index.html" not in files and "gabarits/absent/index.html" not in files
     assert "content/gabarits/traversee.md:" in result.stderr and "CP113" in result.stderr
     assert "`template` 'absent.html' is not a page template of the theme" in result.stderr
