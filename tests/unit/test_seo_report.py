@@ -16,7 +16,8 @@ def _hub(hub):
                 body="# Menus\n\nVoir [alimentation](alimentation.md).\n")
     hub.article("dt2/brouillon.md", keywords={"primary": "régime miracle diabète"}, validation={"status": "draft"})
     hub.article("pro/reco.md", title='=HYPERLINK("x") <script>alert(1)</script>', audience="hcp",
-                persona=["hcp-medecin-generaliste"], content_type="medical_scientific", keywords={"primary": "diabète"},
+                persona=["hcp-medecin-generaliste"], content_type="medical_scientific",
+                keywords={"primary": "@diabète"}, description="x" * 200,
                 references=["HAS, Stratégie thérapeutique du patient vivant avec un diabète de type 2, 2024"])
 
 
@@ -30,6 +31,7 @@ def test_report_writes_html_csv_and_json(hub):
     assert set(pages) == {"index.md", "dt2/alimentation.md", "dt2/menus.md", "dt2/brouillon.md", "pro/reco.md"}
     assert pages["dt2/brouillon.md"]["published"] is False and pages["dt2/menus.md"]["published"] is True
     assert pages["pro/reco.md"]["site"] == "hcp" and pages["pro/reco.md"]["snippet_url"].startswith("https://pro.example.org")
+    assert len(pages["pro/reco.md"]["description"]) <= 158  # the snippet's, cut even with no space to cut at
     codes = {page: {s["code"]: s["score"] for s in pages[page]["scores"]} for page in pages}
     assert codes["dt2/alimentation.md"]["SE210"] == 3 and codes["dt2/brouillon.md"]["SE212"] == 3
     assert codes["pro/reco.md"]["SE211"] == 6
@@ -41,6 +43,8 @@ def test_report_writes_html_csv_and_json(hub):
     rows = list(csv.DictReader(io.StringIO((folder / "pages.csv").read_text(encoding="utf-8"))))
     reco = next(row for row in rows if row["file"].endswith("pro/reco.md"))
     assert reco["title"].startswith("'=HYPERLINK")  # not a spreadsheet formula
+    assert reco["primary_keyword"] == "'@diabète"  # nor any other cell an editor wrote
+    assert not [cell for row in rows for cell in row.values() if cell[:1] in ("=", "+", "-", "@")]
     assert reco["SE211"] == "6" and "SE211" in reco["to_do"]
 
 

@@ -154,7 +154,10 @@ def _breadcrumb(url: str) -> str:
 
 
 def _cut(text: str, limit: int = metadata.DESCRIPTION_MAX) -> str:
-    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)] + " …"
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit - 1)
+    return text[: space if space > 0 else limit - 1] + " …"  # a text with no space is cut where it must be
 
 
 # --- output -----------------------------------------------------------------------------------------
@@ -174,15 +177,16 @@ def to_csv(result: Review) -> str:
                      "title_chars", "title_px", "words", "score", *codes, "to_do"])
     for page in result.pages:
         by_code = {score.code: score.score for score in page.scores}
-        writer.writerow([page.path, page.site, page.published, " ".join(page.persona), page.funnel_stage, page.topic or "",
-                         page.keyword or "", _safe_cell(page.title), page.title_chars, page.title_px, page.words, page.score,
-                         *(by_code.get(code, "") for code in codes),
-                         _safe_cell(" | ".join(f"{s.code}: {s.sentence}" for s in page.problems))])
+        row = [page.path, page.site, page.published, " ".join(page.persona), page.funnel_stage, page.topic or "",
+               page.keyword or "", page.title, page.title_chars, page.title_px, page.words, page.score,
+               *(by_code.get(code, "") for code in codes), " | ".join(f"{s.code}: {s.sentence}" for s in page.problems)]
+        writer.writerow([_safe_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue()
 
 
 def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: keep titles as text."""
+    """Spreadsheets run cells that start with = + - @ as formulas: every text cell (an editor wrote most of them,
+    a keyword as well as a title) is kept as text."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
