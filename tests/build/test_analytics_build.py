@@ -66,6 +66,9 @@ def test_build_emits_script_config_block_headers_and_privacy_pages(hub):
     assert "connect-src 'self' https://stats.example.org;" in files["_headers"]
     assert "Plausible Analytics" in files["confidentialite/index.html"]
     assert "data-cp-opt-out" in files["privacy/index.html"]
+    for page, language in (("privacy/index.html", "en"), ("confidentialite/index.html", "fr")):  # pages without an article
+        config = json.loads(HTMLParser(files[page]).css_first("script#cp-analytics").text())
+        assert config["dimensions"]["language"] == language, page
     nginx = (hub.root / "deploy" / "hcp.nginx.conf").read_text(encoding="utf-8")
     assert re.search(r'add_header Content-Security-Policy ".*frame-ancestors \'none\'" always;', nginx)
     assert "_headers" in hub.site_files("hcp")

@@ -50,15 +50,19 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if OPT_OUT_SHORTCODE not in markdown:
             return markdown
-        language = "en" if page.file.src_uri == PAGES["en"] else self.language
-        return markdown.replace(OPT_OUT_SHORTCODE, opt_out_control(self.settings, language))
+        return markdown.replace(OPT_OUT_SHORTCODE, opt_out_control(self.settings, self._language(page)))
+
+    def _language(self, page: Page) -> str:
+        """The site's language, but English for the English privacy page (a page without an article)."""
+        return "en" if page.file.src_uri == PAGES["en"] else self.language
 
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):
         state = build_state(config)
         article = state.article(page.file.src_uri) if state else None
         path = self.base_path + page_path(page.url)
         title = article.meta.title if article else page.title  # the SEO plugin HTML-escapes page.meta titles
-        context["carepress_analytics"] = self._block("article" if article else "page", title, path, article)
+        context["carepress_analytics"] = self._block("article" if article else "page", title, path, article,
+                                                     self._language(page))
         return context
 
     def on_template_context(self, context, template_name: str, config: MkDocsConfig):
@@ -76,7 +80,7 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
         name = state.audience.value if state else site_dir.name
         (deploy / f"{name}.nginx.conf").write_text(nginx_snippet(headers), encoding="utf-8")
 
-    def _block(self, kind: str, title: str | None, path: str, article) -> str | None:
+    def _block(self, kind: str, title: str | None, path: str, article, language: str | None = None) -> str | None:
         """The JSON configuration block analytics.js reads (a CSP allows it: it is not executed)."""
         settings = self.settings
         if settings.provider is Provider.NONE:
@@ -89,7 +93,7 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
             "downloads": list(settings.downloads),
             "matomo_dimensions": settings.matomo_dimensions,
             "page": {"type": kind, "title": title or "", "url": None if kind == "404" else canonical},
-            "dimensions": content_dimensions(article, path, self.language),
+            "dimensions": content_dimensions(article, path, language or self.language),
         }
         # `<` escaped so page text can never close the <script> element.
         return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
