@@ -116,6 +116,17 @@ def test_not_found_page_reports_the_path_only(hub, page):
     assert missing.url == base + "ancienne/adresse/"
 
 
+def test_matomo_counts_a_not_found_page_as_one_page_view(hub, page):
+    with receiver("matomo") as engine:
+        demo_hub(hub, "matomo", engine)
+        with serve_folder(hub.root / "site" / "patient", not_found_page="404.html") as base:
+            page.goto(base + "ancienne/adresse/")
+            [missing] = engine.wait_for("not_found")
+            page.wait_for_timeout(500)  # a second page view would have been sent with the first
+    assert [event.name for event in engine.events] == ["not_found"]
+    assert missing.url == base + "ancienne/adresse/"
+
+
 @pytest.mark.parametrize("signal", ["doNotTrack", "globalPrivacyControl"])
 def test_nothing_is_sent_with_do_not_track_or_global_privacy_control(hub, browser, signal):
     value = "'1'" if signal == "doNotTrack" else "true"

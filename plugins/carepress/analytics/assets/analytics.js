@@ -150,7 +150,8 @@
   Array.prototype.forEach.call(document.querySelectorAll("[data-cp-opt-out]"), setUpOptOut);
   document.addEventListener("click", onClick, true);
   document.addEventListener("auxclick", function (event) { if (event.button === 1) onClick(event); }, true);
-  send("pageview");
+  // Matomo counts the 404 as its own page view ("404/URL = <path>"): a generic one beside it counted the visit twice.
+  if (!(page.type === "404" && config.provider === "matomo")) send("pageview");
   if (page.type === "404") send("not_found");
   if (page.type === "article") watchReadCompletion();
 })();
