@@ -291,6 +291,8 @@ def test_material_palette_toggle_stores_nothing(hub, page):
     text = config.read_text(encoding="utf-8")
     config.write_text(re.sub(r"  palette:\n(?:    .*\n)*", lambda _: toggles, text, count=1), encoding="utf-8")
     assert hub.build("patient").returncode == 0
+    home = (hub.root / "site" / "patient" / "index.html").read_text(encoding="utf-8")
+    assert "__md_get(" not in home  # Material's inline palette script, which the CSP (no inline script) refuses
     with serve_folder(hub.root / "site" / "patient") as base:
         page.goto(base)
         page.click("label[title=Sombre]")
