@@ -40,6 +40,13 @@ def _approve(hub, rel: str, *extra: str):
     return hub.carepress("approve", f"content/{rel}", *APPROVE, *extra)
 
 
+def _approved(hub, original: str) -> str:
+    """`original` written as patient/bouger.md and approved through the command; the file's text after."""
+    path = hub.write("patient/bouger.md", original)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    return path.read_text(encoding="utf-8")
+
+
 def _approve_directly(path):
     """approve_file itself, as `carepress approve` calls it, for tests that break something underneath."""
     return approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
@@ -84,9 +91,7 @@ def test_approve_keeps_line_endings_and_bom(hub, encoding):
 
 def test_approve_inserts_a_missing_validation_block(hub):
     original = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n", "")
-    path = hub.write("patient/bouger.md", original)
-    assert _approve(hub, "patient/bouger.md").returncode == 0
-    after = path.read_text(encoding="utf-8")
+    after = _approved(hub, original)
     assert after.replace(after[after.index("validation:"):after.index("---\n\n# Bouger")], "") == original
     assert "CP203" not in codes(findings_of(hub))
 
@@ -172,9 +177,7 @@ def test_cp2xx_cannot_be_waived(hub):
 def test_approve_replaces_a_flow_style_block_and_keeps_a_following_comment(hub):
     original = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
                                    "validation: {status: draft}\n# --- champs SEO ---\n")
-    path = hub.write("patient/bouger.md", original)
-    assert _approve(hub, "patient/bouger.md").returncode == 0
-    after = path.read_text(encoding="utf-8")
+    after = _approved(hub, original)
     assert "validation: {status: draft}" not in after
     assert after.index("  fingerprint:") < after.index("# --- champs SEO ---\ntopic: diabete-type-2")
     assert after.replace(after[after.index("validation:"):after.index("# --- champs SEO")], "") == \
@@ -185,9 +188,7 @@ def test_a_comment_inside_the_validation_block_does_not_end_it(hub):
     """The lines after `#  status: in_review` are the block's: left below the new block, they would win (YAML)."""
     original = EDITOR_FILE.replace("  status: in_review   # en attente du comité\n  code: FR-OLD\n",
                                    "  code: FR-OLD\n#  status: in_review\n  status: draft\n  approved: 2020-01-01\n")
-    path = hub.write("patient/bouger.md", original)
-    assert _approve(hub, "patient/bouger.md").returncode == 0
-    after = path.read_text(encoding="utf-8")
+    after = _approved(hub, original)
     validation = parse_article(after.encode(), "patient/bouger.md", "x").article.meta.validation
     assert validation.status.value == "approved" and validation.code == "FR-NEW-0001" and str(validation.approved) == TODAY
     assert "FR-OLD" not in after and "2020-01-01" not in after and after.count("status:") == 1
@@ -200,7 +201,7 @@ def test_an_edit_saved_while_approve_runs_is_not_lost(hub, monkeypatch):
 
     def parse_then_the_editor_saves(raw, src_uri, shown):  # the read-back check runs after the file was read
         loaded = real(raw, src_uri, shown)
-        if b"FR-NEW" in raw or b'"C"' in raw:
+        if b'code: "C"' in raw:  # the new text, as approve_file checks it
             path.write_text(EDITOR_FILE + "\nUn paragraphe de plus.\n", encoding="utf-8")
         return loaded
 

@@ -179,7 +179,7 @@ def test_plain_text_keeps_comparisons_and_reads_character_references():
     """A generated description must say what the article says: "<" and ">" between numbers are prose."""
     prose = "L'objectif est une HbA1c < 7 % ; chez la personne âgée fragile, une cible > 8 % peut suffire."
     assert plain_text(prose) == prose
-    assert plain_text("Sucre &amp; sel, &lt;5 g&gt;, 1&nbsp;000 pas") == "Sucre & sel, <5 g>, 1 000 pas"  # a no-break space is a space between words
+    assert plain_text("Sucre &amp; sel, &lt;5 g&gt;, 1&nbsp;000 pas") == "Sucre & sel, <5 g>, 1 000 pas"  # &nbsp; separates words
     assert plain_text('Un <b class="x">mot</b><!-- note\nsur deux lignes --> et <https://has-sante.fr>') == \
         "Un mot et https://has-sante.fr"
     assert metadata.generate_description([prose]) == prose
