@@ -46,8 +46,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         # Every page MkDocs builds, in the navigation or not (an explicit `nav:` may list a few); which of them
         # this site publishes is asked when needed: a preview's rebuild judges edited pages again.
         self.built_pages = {file.src_uri: file for file in files.documentation_pages()}
-        self.addresses = {published_key(url): file for file in self.built_pages.values()
-                          if (url := absolute(config.site_url, _url(file)))}
+        self.addresses: dict[str, File] | None = None  # by address, made when a page names a `canonical` (rare)
         state = build_state(config)
         if state and self.config.enabled:
             # The hub's facts (every page's description, links...), once here: the workers that render pages are
@@ -71,6 +70,9 @@ class SeoPlugin(BasePlugin[SeoConfig]):
     def _published_at(self, config: MkDocsConfig, state: BuildState) -> Callable[[str], str | None]:
         """An address's `published_key` -> the URL of the page this site publishes there, as served, or None."""
         def served(key: str) -> str | None:
+            if self.addresses is None:  # every page's address: 10,000 URL joins, for the few pages that need them
+                self.addresses = {published_key(url): file for file in self.built_pages.values()
+                                  if (url := absolute(config.site_url, _url(file)))}
             file = self.addresses.get(key)
             return absolute(config.site_url, _url(file)) if file and _is_published(state, file) else None
 
