@@ -1,4 +1,4 @@
-"""The HCP interstitial in a real browser: shown on entry, confirmed once per visit, never a cookie."""
+"""The HCP interstitial in a real browser: shown on entry, not again inside the site, nothing stored."""
 
 from __future__ import annotations
 
@@ -20,28 +20,62 @@ def hcp_site(hub):
     return hub
 
 
-def test_gate_shows_then_stays_confirmed_for_the_visit_without_cookies(hcp_site, browser):
+def _assert_nothing_stored(page, context):
+    assert page.evaluate("[sessionStorage.length, localStorage.length, document.cookie]") == [0, 0, ""]
+    assert context.cookies() == []
+
+
+def test_gate_shows_on_entry_and_not_again_inside_the_site_storing_nothing(hcp_site, browser):
     # Served with a CSP that forbids inline scripts: the gate must work from its own file alone.
     context = browser.new_context()
     page = context.new_page()
     with serve_folder(hcp_site.root / "site" / "hcp", STRICT_CSP) as base:
-        page.goto(base + "pro/a/")
+        page.goto(base + "pro/a/", referer="https://www.google.com/")
         gate = page.locator("#carepress-gate")
         assert gate.is_visible()
         page.click("#carepress-gate-confirm")
         assert gate.is_hidden()
-        page.goto(base + "pro/b/")
+        page.click("article a[href$='b/']")  # a link of the site: the browser sends this page as referrer
+        page.wait_for_url(base + "pro/b/")
         page.wait_for_load_state("load")
         assert page.locator("#carepress-gate").is_hidden()
-        assert page.evaluate("sessionStorage.getItem('carepress-hcp-confirmed')") == "yes"
-        assert page.evaluate("document.cookie") == ""
-        assert context.cookies() == []
-        assert page.evaluate("localStorage.length") == 0
-        fresh = browser.new_context()  # a new visit asks again
-        other = fresh.new_page()
-        other.goto(base + "pro/b/")
-        assert other.locator("#carepress-gate").is_visible()
-        fresh.close()
+        _assert_nothing_stored(page, context)
+        page.goto(base + "pro/b/")  # typed in (no referrer): asked again
+        assert page.locator("#carepress-gate").is_visible()
+        _assert_nothing_stored(page, context)
+    context.close()
+
+
+def test_nothing_behind_the_open_gate_can_be_reached(hcp_site, page):
+    with serve_folder(hcp_site.root / "site" / "hcp", STRICT_CSP) as base:
+        page.goto(base + "pro/a/")
+        assert page.locator("#carepress-gate").is_visible()
+        focused = []
+        for _ in range(8):  # the page behind is inert: the keyboard reaches the gate's controls only
+            page.keyboard.press("Tab")
+            focused.append(page.evaluate("document.activeElement === document.body ? 'body'"
+                                         " : document.activeElement.closest('#carepress-gate')"
+                                         " ? document.activeElement.id : document.activeElement.outerHTML"))
+        assert set(focused) <= {"carepress-gate-confirm", "carepress-gate-leave", "body"}, focused
+        assert {"carepress-gate-confirm", "carepress-gate-leave"} <= set(focused)
+        assert page.evaluate("document.querySelector('article').closest('[inert]') !== null")
+        page.click("#carepress-gate-confirm")
+        assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
+
+
+def test_same_host_other_site_and_not_found_page_are_gated(hcp_site, browser):
+    """The patient site served from the same host is not the HCP site; the 404 page's links lead in."""
+    context = browser.new_context()
+    page = context.new_page()
+    with serve_folder(hcp_site.root / "site") as base:
+        page.goto(base + "hcp/pro/a/", referer=base + "patient/patient/ok/")
+        assert page.locator("#carepress-gate").is_visible()
+    with serve_folder(hcp_site.root / "site" / "hcp", not_found_page="404.html") as base:
+        response = page.goto(base + "page/absente/", referer="https://www.google.com/")
+        assert response.status == 404
+        assert page.locator("#carepress-gate").is_visible()  # its script and style load from the site root
+        assert page.locator("#carepress-gate").evaluate("element => getComputedStyle(element).position") == "fixed"
+        _assert_nothing_stored(page, context)
     context.close()
 
 

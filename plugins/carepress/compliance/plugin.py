@@ -167,6 +167,14 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         article = state.article(page.file.src_uri) if state else None
         if article is not None:
             context["carepress_mentions"] = self._mentions(article, state).as_context()
+        return self._with_gate(context, state)
+
+    def on_template_context(self, context: dict, template_name: str, config: MkDocsConfig) -> dict:
+        # The not-found page is gated too: gate.js takes a visitor coming from any page of the HCP site as
+        # one who has confirmed, and the not-found page's links lead into the site.
+        return self._with_gate(context, build_state(config)) if template_name == "404.html" else context
+
+    def _with_gate(self, context: dict, state: BuildState | None) -> dict:
         if state and state.audience is SiteAudience.HCP:
             context["carepress_gate"] = {"leave_url": self.config.patient_site_url}
         return context

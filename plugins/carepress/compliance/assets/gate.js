@@ -1,32 +1,39 @@
-// CarePress HCP gate: the visitor confirms once per visit that they are a healthcare professional.
-// The confirmation lives in sessionStorage (strictly necessary, gone when the tab closes);
-// never in a cookie. Only the HCP site ships this file.
+// CarePress HCP gate: the visitor confirms being a healthcare professional on entering the site.
+// Nothing is stored (no cookie, no Web Storage): every page of the HCP site carries the gate, so a
+// visitor who arrives from another page of this site (the referrer, which the site's
+// Referrer-Policy "same-origin" keeps) has already confirmed. A browser that sends no referrer
+// is asked again on each page. Only the HCP site ships this file.
 (function () {
   "use strict";
-  var KEY = "carepress-hcp-confirmed";
   var gate = document.getElementById("carepress-gate");
   if (!gate) return;
+  // The script lives at <site>/assets/carepress/gate.js: the site is two folders up. Matching the
+  // path too keeps a patient site served from the same host from counting as this site.
+  var site = new URL("../../", document.currentScript.src).href;
 
-  function confirmed() {
-    try { return window.sessionStorage.getItem(KEY) === "yes"; } catch (error) { return false; }
+  function fromThisSite() {
+    return document.referrer.indexOf(site) === 0;
   }
 
   function open() {
+    // Out of the article and alone in the page: the rest is inert, so neither the keyboard nor a
+    // screen reader reaches a link behind the gate.
+    document.body.appendChild(gate);
+    Array.prototype.forEach.call(document.body.children, function (element) {
+      if (element !== gate) element.inert = true;
+    });
     gate.hidden = false;
     document.documentElement.classList.add("carepress-gated");
-    var button = document.getElementById("carepress-gate-confirm");
-    if (button) button.focus();
+    document.getElementById("carepress-gate-confirm").focus();
   }
 
   function close() {
     gate.hidden = true;
     document.documentElement.classList.remove("carepress-gated");
+    Array.prototype.forEach.call(document.body.children, function (element) { element.inert = false; });
   }
 
-  if (confirmed()) { close(); return; }
+  if (fromThisSite()) { close(); return; }
   open();
-  document.getElementById("carepress-gate-confirm").addEventListener("click", function () {
-    try { window.sessionStorage.setItem(KEY, "yes"); } catch (error) { /* storage off: ask again next page */ }
-    close();
-  });
+  document.getElementById("carepress-gate-confirm").addEventListener("click", close);
 })();
