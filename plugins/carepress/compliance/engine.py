@@ -33,6 +33,9 @@ class Context:
     site: Site
     audience: SiteAudience | None  # the site being built; None when checking the tree for every site
     today: dt.date
+    # The pages the site publishes, for the rules across pages (judged after the others, which decide it);
+    # None: every page of the site's audience.
+    published: frozenset[str] | None = None
 
 
 RuleFunction = Callable[[Article, Context], Iterable[Violation]]
@@ -44,7 +47,9 @@ class Rule:
     check: RuleFunction
     per_audience: bool  # its verdict depends on the site being built (patient or HCP)
     # Its verdict on a page depends on what other pages say (their links, keywords, topics), not only on
-    # which pages the site has: after a preview's edit, every page is judged again by it (`rejudge`).
+    # which pages the site has: after a preview's edit, every page is judged again by it (`rejudge`). It runs
+    # once the other rules have decided what each site publishes, and looks at those pages only
+    # (`Context.published`): so it never blocks a page itself.
     across_pages: bool = False
     # It reads only the page, the registries (lexicons included) and the hub's settings: its violations
     # are kept in the judged pages' cache. Never true for a rule that looks at other pages or at the date.
@@ -58,6 +63,9 @@ def rule(code: str, severity: Severity, title: str, per_audience: bool = False,
          across_pages: bool = False, page_local: bool = False) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule. Its docs page is docs/rules/<code>.md."""
 
+    if across_pages and severity is Severity.ERROR:
+        raise ValueError(f"{code}: a rule across pages runs once publication is decided, it cannot block a page")
+
     def register(function: RuleFunction) -> RuleFunction:
         RULES.append(Rule(define(code, severity, title), function, per_audience, across_pages, page_local))
         return function
@@ -68,6 +76,16 @@ def rule(code: str, severity: Severity, title: str, per_audience: bool = False,
 def registered_rules() -> list[Rule]:
     importlib.import_module("carepress.compliance.rules")  # registers every rule module once
     return RULES
+
+
+def deciding_rules() -> list[Rule]:
+    """The rules judged first: what they find decides what each site publishes."""
+    return [r for r in registered_rules() if not r.across_pages]
+
+
+def rules_across_pages() -> list[Rule]:
+    """The rules judged once publication is decided, on the pages each site publishes."""
+    return [r for r in registered_rules() if r.across_pages]
 
 
 def run_rules(article: Article, context: Context, shared: dict | None = None,
@@ -109,22 +127,20 @@ def run_rules(article: Article, context: Context, shared: dict | None = None,
 # it is not shared) and the audience its findings name. Judging asks for it on every page of every site:
 # worked out once per (rules, severity, site), it was a third of judging an unchanged tree.
 Step = tuple[Rule, Code, bool, tuple[str | None, str] | None, str | None]
-# (severity, site, whether the page waives a rule) -> (the rules' identities, steps). A page that waives
+# (the rules' identities, severity, site, whether the page waives a rule) -> steps. A page that waives
 # nothing (most pages) is given no step below the severity: a rule that could not report is not run.
-_PLANS: dict[tuple, tuple[tuple[int, ...], list[Step]]] = {}
+_PLANS: dict[tuple, list[Step]] = {}
 
 
 def _plan(rules: list[Rule] | None, min_severity: Severity, audience: SiteAudience | None,
           waives: bool) -> list[Step]:
-    if rules is not None:  # a subset (a preview's rules across pages): few pages ask, not worth keeping
-        return _steps(rules, min_severity, audience, waives)
-    every = registered_rules()
+    rules = registered_rules() if rules is None else rules
     # The steps hold the rules they were made of, so an identity that matches is of these very rules.
-    identity = tuple(map(id, every))
-    known = _PLANS.get((min_severity, audience, waives))
-    if known is None or known[0] != identity:
-        known = _PLANS[(min_severity, audience, waives)] = (identity, _steps(every, min_severity, audience, waives))
-    return known[1]
+    key = (tuple(map(id, rules)), min_severity, audience, waives)
+    known = _PLANS.get(key)
+    if known is None:
+        known = _PLANS[key] = _steps(rules, min_severity, audience, waives)
+    return known
 
 
 def _steps(rules: list[Rule], min_severity: Severity, audience: SiteAudience | None, waives: bool) -> list[Step]:
@@ -174,11 +190,13 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
           jobs: int = 1, cache: PackCache | None = None) -> dict[str, dict[SiteAudience, list[Finding]]]:
     """Per article, the findings of the rules on each of `audiences`' sites it belongs to.
 
-    Audience-independent rules run once per page. With `jobs` > 1, pages are judged in `jobs` - 1 forked
-    processes and in this one, which only collects their answers after its own share (`alongside`).
-    With a `cache`, the violations of page-local rules on a page read before (`site.source_keys`) are
-    taken from it; the other rules run on every page."""
+    Audience-independent rules run once per page. The rules across pages run after the others, on what
+    those let each site publish. With `jobs` > 1, pages are judged in `jobs` - 1 forked processes and in
+    this one, which only collects their answers after its own share (`alongside`). With a `cache`, the
+    violations of page-local rules on a page read before (`site.source_keys`) are taken from it; the
+    other rules run on every page."""
     rules = [r for r in registered_rules() if r.code.severity.rank <= min_severity.rank]
+    deciding = deciding_rules()
     today = site.project.today
     keys = judged_keys(site, audiences, min_severity) if cache else {}
     # Read here, before the workers fork: they inherit them, and the run's clean-up keeps them.
@@ -198,7 +216,7 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
         known = cached.get(src_uri)
         shared = {} if known is None else {**local, **known}
         derived_before = len(article.derived)  # what the cache kept of an unchanged page is already in the parent
-        by_audience = {audience: run_rules(article, Context(site, audience, today), shared, min_severity)
+        by_audience = {audience: run_rules(article, Context(site, audience, today), shared, min_severity, deciding)
                        for audience in audiences if audience.accepts(article.meta.audience)}
         fresh = None if known is not None or not key else {k: v for k, v in shared.items() if v and k in local}
         derived = article.derived if known is None or len(article.derived) != derived_before else None
@@ -215,8 +233,40 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
             cache.put(keys[src_uri], {**fresh, **prepared.get(src_uri, {}), DERIVED_ENTRY: derived})
     if cache:
         cache.seal()
+    _judge_across_pages(site, judged, min_severity, jobs)
     return judged
 
+
+def _judge_across_pages(site: Site, judged: dict[str, dict[SiteAudience, list[Finding]]], min_severity: Severity,
+                        jobs: int) -> None:
+    """Add to `judged` (each page's findings by site) what the rules across pages find, once the other
+    rules' findings decide what each site publishes: a page linked only from a draft is an orphan, and
+    a draft is no page's rival."""
+    across = rules_across_pages()
+    blocked_on_load = {finding.path for finding in site.load_findings if finding.blocks_publication}
+    published: dict[SiteAudience, set[str]] = defaultdict(set)
+    for src_uri, by_audience in judged.items():
+        if site.articles[src_uri].path not in blocked_on_load:
+            for audience, findings in by_audience.items():
+                if not any(finding.blocks_publication for finding in findings):
+                    published[audience].add(src_uri)
+    contexts = {audience: Context(site, audience, site.project.today, frozenset(published[audience]))
+                for audience in SiteAudience}
+    # Below the severity asked for, a rule runs only on a page that waives it (for the manifest's waivers).
+    runs = {(audience, waives): bool(_plan(across, min_severity, audience, waives))
+            for audience in SiteAudience for waives in (False, True)}
+    uris = [src_uri for src_uri, by_audience in judged.items()
+            if any(runs[audience, bool(site.articles[src_uri].meta.compliance.waive)] for audience in by_audience)]
+
+    def judge_page(src_uri: str) -> dict[SiteAudience, list[Finding]] | None:
+        article = site.articles[src_uri]
+        found = {audience: findings for audience in judged[src_uri]
+                 if (findings := run_rules(article, contexts[audience], None, min_severity, across))}
+        return found or None  # most pages: nothing to send back from a worker
+
+    for src_uri, by_audience in zip(uris, forked_map(judge_page, uris, jobs, alongside=True)):
+        for audience, findings in (by_audience or {}).items():
+            judged[src_uri][audience] += findings
 
 DERIVED_ENTRY = "derived"  # a judged page's `Article.derived`, kept with its page-local violations
 JUDGED_FORMAT = "judged-2"  # bump when what is stored changes (page-local violations by audience and code, derived, prepared)
@@ -262,7 +312,7 @@ def rejudge(site: Site, audience: SiteAudience, verdicts: dict[str, Verdict], ch
     on which pages the site has are not run again: a new or removed page, or one entering or leaving
     the site, takes a full build."""
     context = Context(site, audience, site.project.today)
-    across = [r for r in registered_rules() if r.across_pages]
+    across = rules_across_pages()
     again = {r.code.code for r in across} | {CP401.code}
     updated = {}
     for src_uri, verdict in verdicts.items():
@@ -270,13 +320,16 @@ def rejudge(site: Site, audience: SiteAudience, verdicts: dict[str, Verdict], ch
         if src_uri in changed:
             in_audience = audience.accepts(article.meta.audience)
             findings = [f for f in site.load_findings if f.path == article.path]
-            findings += run_rules(article, context, {}, min_severity) if in_audience else []
+            findings += run_rules(article, context, {}, min_severity, deciding_rules()) if in_audience else []
             verdict = Verdict(src_uri, article.path, in_audience)
         else:
             findings = [f for f in verdict.findings if f.code not in again]
-            if article is not None and verdict.in_audience:
-                findings += run_rules(article, context, None, min_severity, across)
         updated[src_uri] = replace(verdict, findings=findings)
+    context = replace(context, published=frozenset(src_uri for src_uri, verdict in updated.items() if verdict.published))
+    for src_uri, verdict in updated.items():
+        article = site.articles.get(src_uri)
+        if article is not None and verdict.in_audience:
+            verdict.findings += run_rules(article, context, None, min_severity, across)
     unpublished_link_findings(site, audience, updated)
     return updated
 

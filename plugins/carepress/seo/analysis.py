@@ -124,10 +124,12 @@ def _prefix_length(size: int, threshold: float) -> int:
 
 @dataclass
 class AudienceIndex:
-    """The pages of one site and the links between them."""
+    """The pages of one site and the links between them. Seen by the rules across pages, a page the site
+    does not publish links nowhere and rivals no page (`published`); it is still judged itself."""
 
     pages: dict[str, PageFacts]
     home: str | None = None  # the src_uri this site shows at its address when it is not index.md (`home` option)
+    published: frozenset[str] | None = None  # None: every page of the audience counts
     inbound: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_topic: dict[str, list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
     by_keyword: dict[tuple[str, ...], list[PageFacts]] = field(default_factory=lambda: defaultdict(list))
@@ -135,15 +137,32 @@ class AudienceIndex:
     # alphabetical: the near-duplicate search orders each page's stems by it.
     _rank: dict[str, int] = field(default_factory=dict)
     _prefix_index: dict[float, dict[str, dict[tuple[int, int], list[str]]]] = field(default_factory=dict)
-    _near: dict[tuple[str, float], PageFacts | None] = field(default_factory=dict)
+    _near: dict[tuple[str, float], list[str]] = field(default_factory=dict)  # every near duplicate, in path order
     _first_by_stage: dict[str, dict] = field(default_factory=dict)
+
+    def seen_by(self, published: frozenset[str]) -> AudienceIndex:
+        """This index as the rules across pages see it once `published` is known; it shares what does not depend
+        on publication (links, keyword indexes, near duplicates found)."""
+        return replace(self, published=published, _first_by_stage={})
+
+    def counts(self, src_uri: str) -> bool:
+        return self.published is None or src_uri in self.published
+
+    def linked_from(self, src_uri: str) -> list[str]:
+        return [source for source in self.inbound.get(src_uri, ()) if self.counts(source)]
+
+    def same_keywords(self, page: PageFacts) -> list[PageFacts]:
+        """The other pages whose primary keyword has the same stems as this page's."""
+        return [other for other in self.by_keyword.get(tuple(sorted(page.keyword_stems)), [])
+                if other is not page and self.counts(other.article.src_uri)]
 
     def first_by_stage(self, topic: str) -> dict:
         """Per funnel stage, the topic's page first in path order (computed once per topic, not per page)."""
         if topic not in self._first_by_stage:
             firsts: dict = {}
             for other in sorted(self.by_topic.get(topic, []), key=lambda other: other.article.src_uri):
-                firsts.setdefault(other.article.meta.funnel_stage, other)
+                if self.counts(other.article.src_uri):
+                    firsts.setdefault(other.article.meta.funnel_stage, other)
             self._first_by_stage[topic] = firsts
         return self._first_by_stage[topic]
 
@@ -151,17 +170,17 @@ class AudienceIndex:
         """Another page whose stemmed keyword set has a Jaccard similarity >= threshold with this one's."""
         key = (page.article.src_uri, threshold)
         if key not in self._near:
-            self._near[key] = self._find_near_duplicate(page, threshold)
-        return self._near[key]
+            self._near[key] = self._near_duplicates(page, threshold)
+        return next((self.pages[uri] for uri in self._near[key] if self.counts(uri)), None)
 
-    def _find_near_duplicate(self, page: PageFacts, threshold: float) -> PageFacts | None:
+    def _near_duplicates(self, page: PageFacts, threshold: float) -> list[str]:
         # PPJoin (Xiao et al. 2008): stems in one global order, rarest first. Two sets this similar share
         # a stem among the first len - ceil(t*len) + 1 of each; the first stem they share, at positions
         # i and j, bounds their overlap by 1 + min(len_a - i - 1, len_b - j - 1). Pages whose sizes or
         # bound cannot reach the overlap needed are never compared: common stems cost no comparisons.
         mine = page.keyword_set_stems
         if not mine:
-            return None
+            return []
         ordered, size = self._ordered(mine), len(mine)
         candidates: set[str] = set()
         for i, stem in enumerate(ordered[: _prefix_length(size, threshold)]):
@@ -174,7 +193,7 @@ class AudienceIndex:
         candidates.discard(page.article.src_uri)
         matches = [uri for uri in candidates
                    if len(mine & self.pages[uri].keyword_set_stems) >= threshold * len(mine | self.pages[uri].keyword_set_stems)]
-        return self.pages[min(matches)] if matches else None
+        return sorted(matches)
 
     def _ordered(self, stems: frozenset[str]) -> list[str]:
         rank = self._rank
@@ -235,14 +254,22 @@ class SiteFacts:
             self.pages[src_uri] = PageFacts(article, lang, analyzers[base], site.project.site_url, every_file,
                                             site.project.registry_dir, self)
         self._audiences: dict[SiteAudience | None, AudienceIndex] = {}
+        self._views: dict[SiteAudience | None, AudienceIndex] = {}
 
-    def audience(self, audience: SiteAudience | None) -> AudienceIndex:
+    def audience(self, audience: SiteAudience | None, published: frozenset[str] | None = None) -> AudienceIndex:
+        """The index of `audience`'s pages; with `published`, as the rules across pages see it."""
         if audience not in self._audiences:
             pages = {uri: page for uri, page in self.pages.items()
                      if audience is None or audience.accepts(page.article.meta.audience)}
             home = self.site.project.homes.get(audience.value) if audience else None
             self._audiences[audience] = AudienceIndex.build(pages, home)
-        return self._audiences[audience]
+        index = self._audiences[audience]
+        if published is None:
+            return index
+        view = self._views.get(audience)
+        if view is None or view.published is not published:  # one set per site and run: asked on every page
+            view = self._views[audience] = index.seen_by(published)
+        return view
 
 
 _CACHE: dict[int, tuple[weakref.ref, int, SiteFacts]] = {}  # id -> (site, its revision, facts)
@@ -340,7 +367,7 @@ def assessment(code: str, severity: Severity, title: str, per_audience: bool = F
                 result = scorer(own_facts(context.site, article), None)
             else:
                 facts = site_facts(context.site)
-                result = scorer(facts.pages[article.src_uri], facts.audience(context.audience))
+                result = scorer(facts.pages[article.src_uri], facts.audience(context.audience, context.published))
             if result and result.score < GOOD:
                 yield Violation(result.sentence, result.line, None if result.score <= POOR else Severity.INFO)
 

@@ -231,7 +231,7 @@ def funnel_links(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not firsts:
         return None
     for uri in page.internal_links:
-        other = index.pages.get(uri)
+        other = index.pages.get(uri) if index.counts(uri) else None
         if other and other.article.meta.topic == meta.topic and other.article.meta.funnel_stage is not meta.funnel_stage:
             return Assessment(GOOD, "links to another funnel stage of the topic")
     suggestion = min(firsts.values(), key=lambda other: other.article.src_uri)

@@ -12,7 +12,7 @@ LONG_TAIL_WORDS = 3
 def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if not page.keyword_stems:
         return None
-    same = [other for other in index.by_keyword.get(tuple(sorted(page.keyword_stems)), []) if other is not page]
+    same = index.same_keywords(page)
     if same:
         return Assessment(POOR, f"`{same[0].article.src_uri}` targets the same primary keyword; give each page its own "
                           "long-tail query, or merge them", page.article.line_of("keywords", "primary"))
@@ -20,7 +20,7 @@ def cannibalisation(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if other:
         return Assessment(POOR, f"`{other.article.src_uri}` targets nearly the same keywords; differentiate the two "
                           "pages' queries, or merge them", page.article.line_of("keywords"))
-    return Assessment(GOOD, "no other page targets these keywords")
+    return Assessment(GOOD, "no other published page targets these keywords")
 
 
 @assessment("SE211", Severity.WARNING, "Keyword is not long-tail", page_local=True)
@@ -58,10 +58,10 @@ def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
 def orphan(page: PageFacts, index: AudienceIndex) -> Assessment | None:
     if page.is_home or page.article.src_uri == index.home:
         return None
-    if index.inbound.get(page.article.src_uri):
+    if index.linked_from(page.article.src_uri):
         return Assessment(GOOD, "linked from other pages")
-    return Assessment(POOR, "no page of this site links here, so readers and crawlers only find it through the menu; "
-                      "link to it from a page of the same topic", page.article.body_line)
+    return Assessment(POOR, "no page this site publishes links here, so readers and crawlers only find it through the "
+                      "menu; link to it from a published page of the same topic", page.article.body_line)
 
 
 def coverage_matrix(pages: list[PageFacts], personas: list[str]) -> dict[str, dict[str, int]]:

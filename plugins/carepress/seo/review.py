@@ -97,7 +97,10 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
     kept = {uri: entry for uri, key in keys.items() if (entry := cache.get(key)) is not None}
     facts = indexed_facts(site, jobs, {uri: entry[INDEX_ENTRY] for uri, entry in kept.items()})
     verdicts = all_verdicts(site, Severity.ERROR, jobs, cache)  # what is published: the blocking rules are enough
-    published = {uri for by_page in verdicts.values() for uri, verdict in by_page.items() if verdict.published}
+    # Per site: the assessments across pages look at the pages it publishes (a draft is no page's rival).
+    published_on = {audience: frozenset(uri for uri, verdict in by_page.items() if verdict.published)
+                    for audience, by_page in verdicts.items()}
+    published = frozenset().union(*published_on.values())
     titles = {registered.code: registered.title for registered in registered_assessments()}
     local = [registered.code for registered in registered_assessments() if registered.page_local]
 
@@ -109,7 +112,7 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
         meta = page.article.meta
         audience = SiteAudience.PATIENT if SiteAudience.PATIENT.accepts(meta.audience) else SiteAudience.HCP
         base = (site_urls or {}).get(audience) or site.project.site_url
-        by_code = score_page(page, facts.audience(audience), known and known["scores"])
+        by_code = score_page(page, facts.audience(audience, published_on[audience]), known and known["scores"])
         fresh = None if known or src_uri not in keys else {
             "scores": {code: by_code.get(code) for code in local}, "description": page.description,
             "word_count": page.word_count, INDEX_ENTRY: index_values(page)}
