@@ -240,6 +240,22 @@ def test_cp115_leaves_ipv6_addresses_and_ordinary_links_alone(hub):
     assert "CP115" not in _page_codes(hub, "patient/lien.md", "patient")
 
 
+@pytest.mark.parametrize("audience, personas, expected", [
+    ("patient", ["patient-asthme", "hcp-pneumologue"], ["hcp-pneumologue"]),  # an HCP reader on the patient site
+    ("hcp", ["hcp-pneumologue", "aidant-asthme-parent"], ["aidant-asthme-parent"]),
+    ("caregiver", ["aidant-asthme-parent", "patient-asthme"], []),  # both read the patient site
+    ("all", ["patient-asthme", "hcp-pneumologue"], []),  # on both sites
+])
+def test_cp116_a_persona_must_read_a_site_the_page_is_on(hub, audience, personas, expected):
+    extra = {"content_type": "medical_scientific", "references": ["HAS 2024"]} if audience == "hcp" else {}
+    path = hub.article("asthme/page.md", audience=audience, persona=personas, **extra)
+    found = [f for f in findings_of(hub) if f.code == "CP116"]
+    assert [f.message.split("`")[1] for f in found] == expected
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for finding in found:
+        assert finding.blocks_publication and lines[finding.line - 1].strip() == f"- {expected[0]}"
+
+
 def test_cp401_link_to_an_unpublished_page_is_a_warning(hub):
     hub.article("patient/brouillon.md", validation={"status": "draft"})
     hub.article("patient/lien.md", body="# Lien\n\nVoir [la suite](brouillon.md#partie).\n")

@@ -106,6 +106,20 @@ def test_approve_refuses_a_broken_file_and_leaves_it_untouched(hub):
     assert [p.name for p in path.parent.iterdir()] == ["casse.md"]  # no temporary file left behind
 
 
+@pytest.mark.parametrize("persona, products, where", [
+    ("[patient-dt2-recnet]", "[]", "5 CP108"),  # a typo: fixing it after the approval would void it
+    ("[patient-dt2-recent]", "[glucophagex]", "6 CP109"),
+    ("[hcp-pneumologue]", "[]", "5 CP116"),  # an HCP reader on a patient page
+])
+def test_approve_refuses_ids_the_registries_do_not_accept(hub, persona, products, where):
+    text = EDITOR_FILE.replace("persona: [patient-dt2-recent]", f"persona: {persona}\nproducts: {products}")
+    path = hub.write("patient/bouger.md", text)
+    result = _approve(hub, "patient/bouger.md")
+    assert result.returncode == 1, result.stderr
+    assert f"content/patient/bouger.md:{where}" in result.stderr and "not changed" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_approve_is_atomic_when_the_write_fails(hub, monkeypatch):
     path = hub.write("patient/bouger.md", EDITOR_FILE)
 

@@ -68,6 +68,9 @@ def test_hcp_persona_defaults_to_medical_scientific_and_audience_can_be_forced(t
     forced = prepare(Request("Titre", ("patient-asthme",), "attract", "asthme", audience="all"), tmp_path,
                      REGISTRIES.personas, REGISTRIES.products)
     assert "audience: all" in forced.text
+    both = prepare(Request("Titre", ("patient-asthme", "hcp-pneumologue"), "attract", "asthme", audience="all"), tmp_path,
+                   REGISTRIES.personas, REGISTRIES.products)
+    assert "audience: all" in both.text
 
 
 @pytest.mark.parametrize("request_, message", [
@@ -77,6 +80,8 @@ def test_hcp_persona_defaults_to_medical_scientific_and_audience_can_be_forced(t
     (Request("Titre", ("patient-asthme",), "attract", "«»"), "empty folder name"),
     (Request("Titre", ("patient-asthme",), "attract", "asthme", products=("aucun",)), "unknown product `aucun`"),
     (Request("Titre", ("patient-asthme", "hcp-medecin-generaliste"), "attract", "asthme"), "--audience"),
+    (Request("Titre", ("hcp-pneumologue",), "attract", "asthme", audience="patient"), "`hcp` persona .*CP116"),
+    (Request("Titre", ("patient-asthme",), "attract", "asthme", audience="hcp"), "`patient` persona .*CP116"),
     (Request("Asthme caf\udce9", ("patient-asthme",), "attract", "asthme"), "undecodable byte"),  # not UTF-8 in the shell
     (Request("Asthme \x7f ok", ("patient-asthme",), "attract", "asthme"), "control character"),
 ])

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from carepress.authoring.slug import slugify
 from carepress.model.registries import Persona, Product
-from carepress.model.schema import Audience, ContentType, FunnelStage, normalise_funnel_stage
+from carepress.model.schema import Audience, ContentType, FunnelStage, normalise_funnel_stage, reads
 
 
 class ScaffoldError(ValueError):
@@ -100,7 +100,13 @@ def write(draft: Draft) -> None:
 
 def _audience(request: Request, personas: dict[str, Persona]) -> Audience:
     if request.audience:
-        return Audience(request.audience)
+        audience = Audience(request.audience)
+        other = next((pid for pid in request.personas if not reads(personas[pid].audience, audience)), None)
+        if other:
+            raise ScaffoldError(f"persona `{other}` is a `{personas[other].audience.value}` persona and --audience "
+                                f"{audience.value} publishes where it does not read (CP116); choose a persona of that "
+                                "audience, or another --audience (`all` publishes on both sites)")
+        return audience
     audiences = {personas[pid].audience for pid in request.personas}
     if len(audiences) > 1:
         raise ScaffoldError(f"these personas are for different audiences ({', '.join(sorted(a.value for a in audiences))}); choose one with --audience")

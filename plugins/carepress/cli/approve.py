@@ -10,9 +10,15 @@ import click
 from carepress.cli import main
 from carepress.cli._common import EXIT_FINDINGS, config_option, configuration_errors, fail, today_option
 from carepress.compliance.approval import Approval, ApprovalNotWritten, ApprovalRefused, approve_file
+from carepress.compliance.engine import Context, registered_rules, run_rules
+from carepress.model.site import load_site
+from carepress.report.finding import Finding
 from carepress.settings import load_project
 
 DEFAULT_VALIDITY_DAYS = 365
+# The page's ids checked against the registries: the fingerprint covers them, so fixing one after the
+# approval would void it (CP203). The build rejects such a page anyway.
+REGISTRY_RULES = ("CP108", "CP109", "CP116")
 
 
 @main.command()
@@ -53,6 +59,8 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
     shown = resolved.relative_to(project.root.resolve()).as_posix() if resolved.is_relative_to(project.root.resolve()) else str(file)
     approval = Approval(code.strip(), medical.strip(), legal.strip(), regulatory.strip(), approved, end)
     try:
+        if broken := _registry_findings(project, resolved, src_uri):
+            raise ApprovalRefused(broken)
         digest = approve_file(resolved, approval, src_uri, shown)
     except ApprovalNotWritten as problem:
         fail(f"{shown} was not changed: {problem}")
@@ -62,3 +70,14 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
         click.echo(f"carepress: {shown} was not changed: fix the finding(s) above, then approve again", err=True)
         raise SystemExit(EXIT_FINDINGS) from None
     click.echo(f"{shown}: approved as {approval.code} until {end.isoformat()} ({digest})", err=True)
+
+
+def _registry_findings(project, file: Path, src_uri: str) -> list[Finding]:
+    """What the page's persona and product ids break (unknown, or of another audience); nothing for a page
+    that does not load, whose findings `approve_file` reports."""
+    site = load_site(project, files=[file])
+    article = site.articles.get(src_uri)
+    if article is None:
+        return []
+    rules = [registered for registered in registered_rules() if registered.code.code in REGISTRY_RULES]
+    return run_rules(article, Context(site, None, project.today), None, rules=rules)

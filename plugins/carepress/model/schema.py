@@ -33,6 +33,11 @@ SITE_AUDIENCES: dict[SiteAudience, frozenset[Audience]] = {
 }
 
 
+def reads(persona: Audience, page: Audience) -> bool:
+    """Whether a persona of the audience `persona` reads a site that publishes a page of the audience `page` (CP116)."""
+    return any(site.accepts(persona) and site.accepts(page) for site in SiteAudience)
+
+
 class FunnelStage(StrEnum):
     ATTRACT = "attract"
     CONVERT = "convert"

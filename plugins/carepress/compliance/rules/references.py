@@ -1,4 +1,4 @@
-"""Rules that look beyond the page: registry ids (CP108, CP109), links that are no address (CP115) and links to
+"""Rules that look beyond the page: registry ids (CP108, CP109, CP116), links that are no address (CP115) and links to
 other pages (CP400)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import difflib
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.compliance.links import hcp_only, malformed_links, page_links
 from carepress.model.article import Article
-from carepress.model.schema import SiteAudience
+from carepress.model.schema import SiteAudience, reads
 from carepress.report.finding import Severity
 
 
@@ -23,6 +23,18 @@ def _unknown(ids: list[str], known: dict, field: str, article: Article, registry
 @rule("CP108", Severity.ERROR, "Unknown persona id", page_local=True)
 def persona_must_exist(article: Article, context: Context):
     yield from _unknown(article.meta.persona, context.site.personas, "persona", article, "personas.yml")
+
+
+@rule("CP116", Severity.ERROR, "Persona of another audience", page_local=True)
+def persona_matches_audience(article: Article, context: Context):
+    for index, value in enumerate(article.meta.persona):
+        persona = context.site.personas.get(value)
+        if persona is not None and not reads(persona.audience, article.meta.audience):  # an unknown id is CP108's
+            yield Violation(f"persona `{value}` is a `{persona.audience.value}` persona (site_config/personas.yml) "
+                            f"and this page's audience is `{article.meta.audience.value}`, published on a site that "
+                            "persona does not read; the coverage matrix and analytics would count the page for them: "
+                            "choose a persona of the page's audience, or change `audience` (`all` publishes on both sites)",
+                            article.line_of("persona", index))
 
 
 @rule("CP109", Severity.ERROR, "Unknown product id", page_local=True)
