@@ -76,7 +76,8 @@ def parse_today(value: str | dt.date | None) -> dt.date:
 
 
 def project_from_options(config_file: Path, docs_dir: str, options: dict[str, Any], site_name: str | None,
-                         site_url: str | None, language: str | None, today: str | dt.date | None = None) -> Project:
+                         site_url: str | None, language: str | None, today: str | dt.date | None = None,
+                         unbuilt: tuple[str, ...] = ()) -> Project:
     """The one place that turns MkDocs-level settings into a Project (CLI and plugins share it)."""
     content_dir = (config_file.parent / docs_dir).resolve()
     root = content_dir.parent  # the hub folder: content/, site_config/, mkdocs.yml side by side
@@ -90,6 +91,7 @@ def project_from_options(config_file: Path, docs_dir: str, options: dict[str, An
         today=parse_today(today or options.get("build_date")),
         expiry_warning_days=int(options.get("expiry_warning_days", 30)),
         homes={options["audience"]: options["home"]} if isinstance(options.get("home"), str) and options.get("audience") else {},
+        unbuilt=unbuilt,
     )
 
 
@@ -98,7 +100,9 @@ def load_project(config_file: Path, today: str | None = None) -> tuple[Project, 
     theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
     project = project_from_options(
         config_file, str(config.get("docs_dir", "docs")), plugin_options(config, COMPLIANCE_PLUGIN),
-        config.get("site_name"), config.get("site_url"), theme.get("language"), today)
+        config.get("site_name"), config.get("site_url"), theme.get("language"), today,
+        tuple(line for key in ("exclude_docs", "draft_docs") if isinstance(config.get(key), str)
+              for line in config[key].splitlines()))
     project.homes = {audience: home for audience, site in audience_configs(config_file).items()
                      if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
     return project, config

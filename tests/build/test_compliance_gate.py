@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import empty_hub
+from tests.conftest import TODAY, empty_hub
 
 pytestmark = pytest.mark.build
 
@@ -167,3 +167,25 @@ def test_mentions_written_in_an_article_do_not_stand_in_for_the_themes(hub):
     result = hub.build("patient", "--strict")
     assert result.returncode == 1
     assert "CP500" in result.stderr and "CP501" not in result.stderr
+
+
+def test_files_mkdocs_does_not_build_are_neither_judged_nor_listed(hub):
+    """`exclude_docs`, `draft_docs` and MkDocs' own templates/: no finding, no count, no manifest entry."""
+    config = hub.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "exclude_docs: |\n  notes/\n  *.brouillon.md\n"
+                      "draft_docs: |\n  en-cours/\n", encoding="utf-8")
+    hub.article("patient/ok.md", title="Bouger au quotidien")
+    for rel in ("notes/idee.md", "patient/fiche.brouillon.md", "en-cours/plan.md", "templates/modele.md"):
+        hub.write(rel, "---\ntitle: [pas fermé\n---\nNotes de travail.\n")  # broken: would be CP103 if judged
+    checked = hub.carepress("check", "--today", TODAY, "--format", "json")
+    assert checked.returncode == 0, checked.stdout
+    report = json.loads(checked.stdout)
+    assert {f["path"] for f in report["findings"]} <= {"content/index.md", "content/patient/ok.md"}
+    assert hub.carepress("check", "--today", TODAY).stdout.rstrip().endswith("in 2 file(s)")
+    built = hub.build("patient")
+    assert built.returncode == 0, built.stderr
+    assert "patient site: 2 page(s) published, 0 left out" in built.stderr
+    assert hub.carepress("report", "compliance", "--today", TODAY).returncode == 0
+    listed = json.loads((hub.root / "reports" / "compliance" / "compliance.json").read_text(encoding="utf-8"))
+    assert "notes/idee.md" not in json.dumps(listed) and "en-cours" not in json.dumps(listed)
+    assert "patient/ok.md" in json.dumps(listed)

@@ -71,7 +71,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project_from_options(
             Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
-            config.site_url, config.theme.get("language"))
+            config.site_url, config.theme.get("language"),
+            unbuilt=tuple(pattern.pattern for spec in (config.exclude_docs, config.draft_docs) if spec
+                          for pattern in spec.patterns))
         config.extra["audience"] = self.config.audience
         return config
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import pathspec
+
 from carepress.model.registries import ConfigurationError
+
+# MkDocs' own: it never builds a dot-file or what is under templates/, whatever `exclude_docs` says.
+ALWAYS_UNBUILT = (".*", "/templates/")
 
 
 @dataclass
@@ -20,6 +26,17 @@ class Project:
     today: dt.date = field(default_factory=dt.date.today)
     expiry_warning_days: int = 30
     homes: dict[str, str] = field(default_factory=dict)  # audience -> src_uri of its home page, when not index.md
+    # The lines of MkDocs' `exclude_docs` and `draft_docs` (gitignore patterns): files `mkdocs build` leaves out,
+    # which no site publishes and no report lists.
+    unbuilt: tuple[str, ...] = ()
+
+    @cached_property
+    def _unbuilt(self) -> pathspec.GitIgnoreSpec:
+        return pathspec.GitIgnoreSpec.from_lines([*ALWAYS_UNBUILT, *self.unbuilt])
+
+    def builds(self, src_uri: str) -> bool:
+        """Whether MkDocs builds the content file `src_uri` (a path relative to the content folder, with `/`)."""
+        return not self._unbuilt.match_file(src_uri)
 
     def check(self) -> None:
         if not self.content_dir.is_dir():

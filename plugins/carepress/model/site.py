@@ -77,7 +77,7 @@ def load_site(project: Project, files: list[Path] | None = None, jobs: int = 1, 
             return key, pickle.loads(loaded), front_matter
         return key, loaded or cache.get(key), front_matter
 
-    listed = files if files is not None else list(iter_markdown(project.content_dir))
+    listed = files if files is not None else list(iter_markdown(project.content_dir, project.builds))
     for file, (key, loaded, front_matter) in zip(listed, forked_map(read, listed, jobs, then=stored)):
         if loaded is None:  # a damaged entry, or one a concurrent run's clean-up removed meanwhile: read anew
             key, loaded = None, read_file(file, project.content_dir, project.root, resolved)
