@@ -189,3 +189,50 @@ def test_files_mkdocs_does_not_build_are_neither_judged_nor_listed(hub):
     listed = json.loads((hub.root / "reports" / "compliance" / "compliance.json").read_text(encoding="utf-8"))
     assert "notes/idee.md" not in json.dumps(listed) and "en-cours" not in json.dumps(listed)
     assert "patient/ok.md" in json.dumps(listed)
+
+
+def test_an_explicit_nav_loses_the_entries_of_pages_the_site_leaves_out(hub):
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        "nav:\n  - index.md\n  - Diabète:\n      - patient/ok.md\n      - Sommeil ZZDRAFT: patient/brouillon.md\n"
+        "      - Glucorex ZZHCP: pro/reco.md\n  - Vide ZZSECTION:\n      - patient/brouillon.md\n"
+        "  - HAS: https://www.has-sante.fr/\n"), encoding="utf-8")
+    hub.article("patient/ok.md", title="Bouger au quotidien")
+    hub.article("patient/brouillon.md", title="Brouillon", validation={"status": "draft"})
+    hub.article("pro/reco.md", title="Recommandations", audience="hcp", persona=["hcp-medecin-generaliste"],
+                content_type="medical_scientific", references=["HAS 2024"])
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    files = hub.site_files("patient")
+    leaks = [path for path, text in files.items() if "ZZ" in text or "brouillon" in text or "pro/reco" in text]
+    assert leaks == []
+    home = files["index.html"]
+    assert "Bouger au quotidien" in home and "https://www.has-sante.fr/" in home  # the rest of the nav as written
+    assert "is not found" not in result.stderr  # no entry MkDocs could not place
+
+
+def test_files_that_are_no_page_go_only_where_a_published_page_uses_them(hub):
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    audience: patient\n", "    audience: patient\n    shared_files: ['partage/*.pdf']\n"), encoding="utf-8")
+    hub.article("patient/ok.md", title="Bouger au quotidien", body=(
+        "# Bouger\n\n![Un schéma](images/schema.svg)\n\n[La fiche (PDF)][fiche]\n\n"
+        '<img src="../images/photo.png" srcset="../images/photo-2x.png 2x, ../images/photo-3x.png 3x" alt="">\n\n'
+        "[fiche]: fiches/fiche-bouger.pdf#page=2\n"))
+    hub.article("patient/brouillon.md", title="Brouillon", validation={"status": "draft"},
+                body="# Brouillon\n\n![Figure](images/figure-brouillon.svg) [PDF](fiches/brouillon.pdf)\n")
+    hub.article("pro/reco.md", title="Recommandations", audience="hcp", persona=["hcp-medecin-generaliste"],
+                content_type="medical_scientific", references=["HAS 2024"],
+                body="# Recommandations\n\n[Le RCP](glucorex-rcp.pdf)\n")
+    for rel in ("patient/images/schema.svg", "patient/images/photo.png", "patient/images/photo-2x.png",
+                "patient/images/photo-3x.png", "patient/fiches/fiche-bouger.pdf", "patient/images/figure-brouillon.svg",
+                "patient/fiches/brouillon.pdf", "pro/glucorex-rcp.pdf", "patient/notes.MD", "partage/charte.pdf"):
+        hub.write(rel, f"ZZ {rel}")
+    assert hub.build("all").returncode == 0
+    patient, hcp = hub.site_files("patient"), hub.site_files("hcp")
+    for rel in ("patient/images/schema.svg", "patient/images/photo.png", "patient/images/photo-2x.png",
+                "patient/images/photo-3x.png", "patient/fiches/fiche-bouger.pdf", "partage/charte.pdf"):
+        assert rel in patient, rel  # used by a published page (Markdown, reference, raw HTML, srcset), or shared
+    assert not [rel for rel in patient if "brouillon" in rel or "glucorex" in rel or rel.endswith(".MD")]
+    assert "pro/glucorex-rcp.pdf" in hcp
+    assert not [rel for rel in hcp if rel.startswith(("patient/", "partage/"))]  # the HCP site names no shared file

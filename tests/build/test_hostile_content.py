@@ -35,7 +35,8 @@ def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     hub = empty_hub(base / "hub")
     hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
-                body="# Accueil\n\n[Une page patient](patient/xss.md)\n\n[Un gabarit absent](gabarits/absent.md)\n")
+                body="# Accueil\n\n[Une page patient](patient/xss.md)\n\n[Un gabarit absent](gabarits/absent.md)\n\n"
+                     "[Le document](lien-interne.txt)\n")  # a file that is no page is published where a page uses it
     hub.article("patient/xss.md", body="# Page piégée\n\nTexte.\n", **STRING_FIELDS)
 
     outside = base / "outside"

@@ -76,6 +76,17 @@ def test_build_never_shows_the_banner_even_with_the_preview_variable_set(hub):
         assert not [name for name, text in files.items() if "cp-preview" in text or "Prévisualisation" in text]
 
 
+def test_build_refuses_a_configuration_that_keeps_rejected_pages(hub):
+    _hub_with_every_state(hub)
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("    audience: patient\n", "    audience: patient\n    preview: true\n"),
+                      encoding="utf-8")
+    assert "preview: true" in config.read_text(encoding="utf-8")
+    result = hub.build("patient")
+    assert result.returncode == 2 and "`preview: true` keeps rejected pages" in result.stderr
+    assert not (hub.root / "site" / "patient").exists()  # nothing written, not even a partial site
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,7 +11,7 @@ import click
 from carepress.cli import main
 from carepress.cli._common import CACHE_DIR, EXIT_FINDINGS, configuration_errors, fail, today_option
 from carepress.compliance.preview import PREVIEW_VARIABLE
-from carepress.settings import TODAY_VARIABLE, parse_today
+from carepress.settings import COMPLIANCE_PLUGIN, TODAY_VARIABLE, parse_today
 
 AUDIENCES = ("patient", "hcp")
 
@@ -45,6 +45,10 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
             config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
         except MkDocsConfigurationError as error:
             fail(f"{config_file}: {error}")
+        gate = config.plugins.get(COMPLIANCE_PLUGIN)
+        if gate is not None and gate.config.preview:
+            fail(f"{config_file}: the compliance plugin's `preview: true` keeps rejected pages (a reviewers' staging "
+                 "build, with `mkdocs build`); `carepress build` publishes: remove the option")
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config, jobs, cache_dir)

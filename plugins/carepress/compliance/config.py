@@ -15,3 +15,6 @@ class ComplianceConfig(Config):
     reports_dir = c.Type(str, default="reports")  # publication manifest, HCP access snippet; never inside site/
     access_control = c.Choice(("basic", "auth_request"), default="basic")  # the HCP site's nginx snippet
     patient_site_url = c.Optional(c.Type(str))  # where the HCP gate sends visitors who are not professionals
+    # Files of the content folder this site publishes even when none of its pages uses them (gitignore patterns,
+    # such as `downloads/*.pdf`); any other file that is no page goes only where a published page uses it.
+    shared_files = c.ListOfItems(c.Type(str), default=[])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pathspec
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -17,7 +19,7 @@ from carepress.compliance.config import ComplianceConfig
 from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
-from carepress.compliance.links import INLINE_LINK, LINK_AND_ATTRIBUTES, resolve
+from carepress.compliance.links import INLINE_LINK, LINK_AND_ATTRIBUTES, file_targets, resolve
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
@@ -75,6 +77,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             unbuilt=tuple(pattern.pattern for spec in (config.exclude_docs, config.draft_docs) if spec
                           for pattern in spec.patterns))
         config.extra["audience"] = self.config.audience
+        self.nav_as_written = config.nav  # each build's nav is this one less the pages it leaves out (on_files)
         return config
 
     @event_priority(100)  # before search, navigation and every other plugin sees the files
@@ -123,12 +126,42 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 files.remove(file)
                 dropped += 1
         self.move_home(files)
+        if self.nav_as_written:
+            config.nav = _published_nav(self.nav_as_written, {f.src_uri for f in files.documentation_pages()}, verdicts)
+        self._leave_out_unused_files(files, config)
         self._log(verdicts.values())
         log.info(f"{audience.value} site: {len(verdicts) - dropped} page(s) published, {dropped} left out")
         if audience is SiteAudience.HCP:
             for name in GATE_ASSETS:
                 files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))
         return files
+
+    def _leave_out_unused_files(self, files: Files, config: MkDocsConfig) -> None:
+        """A file of the content folder that is no page (an image, a PDF, raw HTML) is published only where a page
+        this site keeps uses it, or the configuration names it: MkDocs copies every such file to both sites, a
+        draft's figure and an HCP product sheet beside its page too."""
+        docs_dir = os.path.normpath(config.docs_dir) + os.sep
+        shared = pathspec.GitIgnoreSpec.from_lines(self.config.shared_files)
+        candidates = [file for file in files if not file.is_documentation_page() and file.generated_by is None
+                      and os.path.normpath(file.abs_src_path or "").startswith(docs_dir) and not shared.match_file(file.src_uri)]
+        if not candidates:
+            return
+        unused = {file.src_uri for file in candidates} - _named_in_config(config)
+        for page in files.documentation_pages():
+            article = self.state.article(page.src_uri) if unused else None  # every file used: no more to read
+            if article is None:
+                continue
+            markdown, html = file_targets(article)
+            source_folder = posixpath.dirname(page.src_uri)
+            url_folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
+            unused.difference_update(_within(source_folder, target) for target in markdown | html)  # MkDocs: from the source
+            unused.difference_update(_within(url_folder, target) for target in html)  # the browser: from the page's URL
+        unused = [file for file in candidates if file.src_uri in unused]
+        for file in unused:
+            files.remove(file)
+        if unused:
+            log.info(f"{self.config.audience} site: {len(unused)} file(s) of the content folder left out, as no page "
+                     f"it publishes uses them (such as {unused[0].src_uri}); name shared ones in `shared_files`")
 
     def _cache(self, *name: str) -> PackCache | None:
         """A cache folder beside the build's page cache (.cache/carepress/read, .cache/carepress/judged/patient)."""
@@ -251,3 +284,33 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                     log.warning(f"{text} (not published)")
                 elif finding.severity is Severity.WARNING:
                     log.info(text)
+
+
+def _published_nav(items: list, built: set[str], judged: dict[str, Verdict]) -> list:
+    """An explicit `nav:` less the entries of pages of the tree this site leaves out, and the sections they
+    empty: MkDocs shows an entry it has no page for as a link, with the title and address written."""
+    kept = []
+    for item in items:
+        value = item
+        if isinstance(item, dict) and len(item) == 1:
+            ((title, value),) = item.items()
+            if isinstance(value, list):
+                if children := _published_nav(value, built, judged):
+                    kept.append({title: children})
+                continue
+        if isinstance(value, str) and (path := posixpath.normpath(value)) in judged and path not in built:
+            continue
+        kept.append(item)
+    return kept
+
+
+def _within(folder: str, target: str) -> str:
+    """The content path that `target`, relative to `folder` (or to the site's root when it starts with `/`), names."""
+    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+
+
+def _named_in_config(config: MkDocsConfig) -> set[str]:
+    """The content files the configuration uses: extra CSS and JavaScript, the theme's logo and favicon."""
+    named = [*map(str, config.extra_css), *map(str, config.extra_javascript),
+             config.theme.get("logo"), config.theme.get("favicon")]
+    return {posixpath.normpath(name) for name in named if isinstance(name, str) and name}
