@@ -154,10 +154,14 @@ class Receiver:
         self.changed = threading.Condition()
         self.url = ""
 
-    def record(self, content_type: str, path: str, body: bytes) -> None:
+    def record(self, headers, path: str, body: bytes) -> None:
+        content_type = headers.get("Content-Type", "")
         with self.changed:
             try:
                 _check(path == PATHS[self.provider], f"path {path!r}, documented: {PATHS[self.provider]}")
+                # The engine set a cookie on the first answer, as Matomo does: the browser neither keeps nor sends it.
+                _check(headers.get("Cookie") is None, f"the request carries a cookie: {headers.get('Cookie')}")
+                _check(headers.get("Referer") is None, f"the request names the page: Referer {headers.get('Referer')}")
                 assert_private(body.decode("utf-8", "replace"))
                 event = PARSERS[self.provider](content_type, body)
                 for address in (event.url, event.properties.get("url", "")):
@@ -202,13 +206,14 @@ def receiver(provider: str) -> Iterator[Receiver]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            made.record(self.headers.get("Content-Type", ""), self.path, body)
+            made.record(self.headers, self.path, body)
             self.send_response(202)
             self._cors()
+            self.send_header("Set-Cookie", "_pk_uid=visiteur-4f2a; Path=/; Max-Age=34128000")  # an identifier
             self.end_headers()
 
         def do_GET(self) -> None:
-            made.record("", self.path, b"GET is not used")
+            made.record({}, self.path, b"GET is not used")
             self.send_response(405)
             self.end_headers()
 

@@ -122,5 +122,26 @@ def test_the_preview_and_the_build_keep_their_own_judged_pages(hub, monkeypatch)
     Session(config, jobs=1, cache_dir=kept / "patient").full()  # a preview that starts from the build's page cache
     config.plugins.on_shutdown()
     assert any((kept / "judged" / "preview-patient").glob("pack-*"))
+    assert "cp-preview" in (hub.root / "preview" / "patient" / "ok" / "index.html").read_text(encoding="utf-8")
     monkeypatch.delenv("CAREPRESS_PREVIEW")
     assert gate_cache_line(hub.build("patient")) == (2, 2)
+
+
+def test_pages_a_preview_kept_in_the_page_cache_never_reach_a_build(hub, monkeypatch):
+    """A preview's pages carry its banner: the page cache keys them apart from the build's."""
+    from mkdocs.config import load_config
+
+    from carepress.build.incremental import Session
+
+    hub.article("patient/ok.md")
+    monkeypatch.setenv("CAREPRESS_PREVIEW", "1")
+    monkeypatch.setenv("CAREPRESS_TODAY", TODAY)
+    monkeypatch.chdir(hub.root)
+    config = load_config(str(hub.root / "site_config" / "patient.yml"), site_dir=str(hub.root / "preview"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    Session(config, jobs=1, cache_dir=hub.root / ".cache" / "carepress" / "patient").full()
+    config.plugins.on_shutdown()
+    monkeypatch.delenv("CAREPRESS_PREVIEW")
+    assert hub.build("patient").returncode == 0
+    published = hub.site_files("patient")
+    assert "patient/ok/index.html" in published and not [path for path, text in published.items() if "cp-preview" in text]

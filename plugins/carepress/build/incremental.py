@@ -35,7 +35,7 @@ class Session:
     def __init__(self, config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None = None) -> None:
         self.config = config
         self.jobs = jobs
-        self.cache_dir = cache_dir  # the page cache of `carepress build`: the first preview starts warm
+        self.cache_dir = cache_dir  # a page cache folder (`carepress build`'s too: a preview's pages are keyed apart)
         self.built: Built | None = None
 
     def full(self) -> Built:

@@ -225,7 +225,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return output
 
     def cache_key(self, page: Page) -> str:
-        return self.registry_digest
+        # A preview's page carries its banner: it is never a published page, nor the other way round.
+        return f"{self.registry_digest}:{'preview' if self.in_preview() else 'build'}"
 
     # carepress build's parallel path renders pages in forked workers: their findings come back here.
     def collect_page_state(self, page: Page) -> list:

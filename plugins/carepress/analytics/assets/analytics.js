@@ -81,13 +81,10 @@
     }
   };
 
-  // sendBeacon when the content type needs no CORS preflight; otherwise (and as fallback) a keepalive
-  // fetch that sends no credentials.
+  // A keepalive fetch (it outlives the page, as sendBeacon would) with no credentials and no referrer:
+  // sendBeacon always sends the engine's cookies and the page's full address (query string included)
+  // when the engine is on the same site, and keeps a cookie the engine sets.
   function transmit(type, body) {
-    var simple = !/json/.test(type);
-    if (simple && navigator.sendBeacon) {
-      try { if (navigator.sendBeacon(config.endpoint, new Blob([body], { type: type }))) return; } catch (error) { /* fall back */ }
-    }
     fetch(config.endpoint, { method: "POST", body: body, headers: { "Content-Type": type }, keepalive: true,
       credentials: "omit", mode: "cors", referrerPolicy: "no-referrer" }).catch(function () {});
   }
