@@ -29,6 +29,7 @@ test: $(STAMP)
 	./scripts/ensure-chromium
 	./scripts/ensure-java
 	./scripts/ensure-node-packages
+	./scripts/ensure-nginx
 	$(BIN)/python -m pytest -n 2
 
 ## audit: build the demo afresh and run the output gates (Nu HTML checker, axe-core, links); prints a summary table

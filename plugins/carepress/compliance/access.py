@@ -14,12 +14,10 @@ _BASIC = """\
 # The ANSM charter for internet and e-media reserves promotional content for professionals to
 # them with real access control; the interstitial gate alone is only a self-declaration.
 # Create the password file with: htpasswd -c /etc/nginx/carepress-hcp.htpasswd <user>
-root {site_dir};
-location / {{
-    auth_basic "Espace réservé aux professionnels de santé";
+{server_level}location / {{
+    auth_basic "Espace reserve aux professionnels de sante";  # ASCII: a header's bytes are read as Latin-1
     auth_basic_user_file /etc/nginx/carepress-hcp.htpasswd;
     try_files $uri $uri/ =404;
-    add_header X-Robots-Tag "noindex, nofollow" always;
 }}
 """
 
@@ -28,8 +26,7 @@ _AUTH_REQUEST = """\
 # The ANSM charter for internet and e-media reserves promotional content for professionals to
 # them with real access control. Every request is checked by your identity service (for
 # example a Pro Santé Connect / RPPS verification service) before the static file is served.
-root {site_dir};
-location = /_carepress_auth {{
+{server_level}location = /_carepress_auth {{
     internal;
     proxy_pass http://127.0.0.1:9180/verify;  # your authentication service: 2xx allows, 401/403 refuses
     proxy_pass_request_body off;
@@ -39,8 +36,8 @@ location = /_carepress_auth {{
 location / {{
     auth_request /_carepress_auth;
     error_page 401 = @carepress_login;
+    error_page 404 /404.html;  # a location's own error_page drops the server's
     try_files $uri $uri/ =404;
-    add_header X-Robots-Tag "noindex, nofollow" always;
 }}
 location @carepress_login {{
     return 302 /login?next=$request_uri;  # your login page, served by the identity service
@@ -48,9 +45,18 @@ location @carepress_login {{
 """
 
 
+# At server level, with the security headers of deploy/hcp.nginx.conf: an `add_header` inside a `location`
+# would drop every header that block inherits (nginx inherits `add_header` only where a block has none).
+_SERVER_LEVEL = """\
+root {site_dir};
+add_header X-Robots-Tag "noindex, nofollow" always;
+error_page 404 /404.html;  # the site's own not-found page, gated as its other pages
+"""
+
+
 def nginx_snippet(site_dir: Path, method: str) -> str:
     template = _AUTH_REQUEST if method == "auth_request" else _BASIC
-    return template.format(site_dir=site_dir.as_posix())
+    return template.format(server_level=_SERVER_LEVEL.format(site_dir=site_dir.as_posix()))
 
 
 def write_nginx_snippet(site_dir: Path, method: str, reports_dir: Path) -> Path:
