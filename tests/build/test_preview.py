@@ -163,3 +163,26 @@ def test_serve_redoes_an_article_saved_without_approval_alone_with_its_banner_an
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+def test_serve_rebuilds_when_the_inherited_configuration_or_the_theme_changes(hub, tmp_path):
+    hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
+    try:
+        page = f"http://127.0.0.1:{port}/asthme/ok/"
+        _get_until(page, 'data-cp-preview="approved"', process)
+        base_config = hub.root / "mkdocs.yml"  # site_config/patient.yml INHERITs it
+        base_config.write_text(base_config.read_text(encoding="utf-8").replace("site_name: Vivre avec", "site_name: Vivre mieux avec"),
+                               encoding="utf-8")
+        _get_until(page, "Vivre mieux avec", process)
+        mentions = hub.root / "theme" / "partials" / "carepress" / "mentions.html"  # the mandatory mentions' template
+        mentions.write_text(mentions.read_text(encoding="utf-8").replace("Dernière relecture médicale", "Relecture médicale"),
+                            encoding="utf-8")
+        assert "Dernière relecture" not in _get_until(page, "Relecture médicale :", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

@@ -189,3 +189,14 @@ def test_plain_text_keeps_comparisons_and_reads_character_references():
                                           ("fr-be", "fr_BE"), ("de", "de"), ("zh-Hant", "zh")])
 def test_open_graph_locale_keeps_the_region_the_page_names(lang, locale):
     assert metadata.og_locale(lang) == locale
+
+
+def test_a_topic_renamed_in_the_registry_is_seen_without_a_restart(tmp_path):
+    """A long-lived preview forks its builds' workers from a process that read topics.yml before."""
+    from carepress.seo.metadata import topic_name
+
+    topics = tmp_path / "topics.yml"
+    topics.write_text("topics:\n  asthme: {fr: Asthme}\n", encoding="utf-8")
+    assert topic_name("asthme", "fr", tmp_path) == "Asthme"
+    topics.write_text("topics:\n  asthme: {fr: Asthme (maladie respiratoire)}\n", encoding="utf-8")
+    assert topic_name("asthme", "fr", tmp_path) == "Asthme (maladie respiratoire)"

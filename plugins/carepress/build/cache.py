@@ -29,7 +29,7 @@ from carepress.settings import TODAY_VARIABLE
 FORMAT = "3"  # bump when what is stored changes
 
 
-def _config_files(config_file: Path) -> list[Path]:
+def config_files(config_file: Path) -> list[Path]:
     """The configuration file and the files it INHERITs, parent first."""
     chain, current = [], config_file.resolve()
     while current and current not in chain:
@@ -60,7 +60,7 @@ def build_inputs(config: Any, extra: list[str]) -> str:
     parts = [FORMAT, platform.python_version(), *versions, *extra,
              os.environ.get(TODAY_VARIABLE, ""), os.environ.get("SOURCE_DATE_EPOCH", "")]
     parts += folder_state(Path(__file__).resolve().parents[1], content=False)  # CarePress' own code
-    for file in _config_files(Path(config.config_file_path)):
+    for file in config_files(Path(config.config_file_path)):
         text = file.read_bytes()
         parts += [str(file), text]
         # `!ENV [HUB_URL, 'default']`: the value comes from the environment, not from the file's bytes.

@@ -66,6 +66,7 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
+    from carepress.build.cache import config_files
     from carepress.build.incremental import Session
 
     site_dir = Path(tempfile.mkdtemp(prefix="carepress-preview-"))
@@ -112,7 +113,9 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
     recorder = Observer()
     try:
         session.full()
-        for path in [docs_dir, Path(config.config_file_path), *watched, *map(Path, config.watch)]:
+        # The configuration the site's file INHERITs (mkdocs.yml) and the theme's overrides: a full build, fresh.
+        theme = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
+        for path in [docs_dir, *config_files(Path(config.config_file_path)), *theme, *watched, *map(Path, config.watch)]:
             server.watch(str(path))
             recorder.schedule(Recorder(), str(path), recursive=path.is_dir())
         recorder.start()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import yaml
 from carepress.model.article import Article
 from carepress.model.schema import ContentType, SiteAudience
 from carepress.seo.pixels import TITLE_LIMIT_PX, title_width
-from carepress.seo.text import Outline
+from carepress.seo.text import Outline, file_state
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 120, 156
 TITLE_SEPARATOR = " | "
@@ -127,9 +128,15 @@ def canonical_url(article: Article, site: SiteInfo, page_url: str,
     return canonical_override(article, site, published) or absolute(site.url, page_url)
 
 
-@functools.lru_cache(maxsize=8)
 def topic_names(registry_dir: Path) -> dict[str, dict[str, str]]:
     """site_config/topics.yml: topic id -> {language: name of the condition}."""
+    return _read_topic_names(registry_dir, file_state(os.path.join(registry_dir, "topics.yml")))  # asked per page
+
+
+@functools.lru_cache(maxsize=8)
+def _read_topic_names(registry_dir: Path, state: tuple[int, int] | None) -> dict[str, dict[str, str]]:
+    # `state` (the file's date and size) is in the memo's key: a long-lived preview, whose builds fork workers
+    # from a process that read the file before, sees an edited list.
     try:
         data = yaml.safe_load((registry_dir / "topics.yml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):

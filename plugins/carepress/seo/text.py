@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Iterator
+import os
 import posixpath
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,9 +55,10 @@ def _stop_words_file(folder: str, language: str) -> Path:
     return Path(folder) / f"stopwords.{language}.yml"
 
 
-def _state(file: Path) -> tuple[int, int] | None:
+def file_state(file: Path | str) -> tuple[int, int] | None:
+    """A file's date and size, for memos that a long-lived preview must see edited (None: no such file)."""
     try:
-        found = file.stat()
+        found = os.stat(file)
     except OSError:
         return None
     return found.st_mtime_ns, found.st_size
@@ -64,7 +66,7 @@ def _state(file: Path) -> tuple[int, int] | None:
 
 def stop_words(folder: str, language: str) -> frozenset[str]:
     """The stop-word list of a language: site_config/stopwords.<lang>.yml (`stopwords:` list)."""
-    return _read_stop_words(folder, language, _state(_stop_words_file(folder, language)))
+    return _read_stop_words(folder, language, file_state(_stop_words_file(folder, language)))
 
 
 @functools.lru_cache(maxsize=8)
