@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -93,6 +94,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _serving(hub, tmp_path):
+    """`carepress serve` on a free port: (its base URL, the process, its log file)."""
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")  # a file, not a pipe: a full pipe would block the server
+    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
+    try:
+        yield f"http://127.0.0.1:{port}", process, tmp_path / "serve.log"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
 def _get_until(url: str, wanted: str, process: subprocess.Popen, limit: float = 90) -> str:
     """Poll the preview server until the page contains `wanted` (a bound on waiting, not a timing assertion)."""
     deadline = time.monotonic() + limit
@@ -112,12 +128,7 @@ def _get_until(url: str, wanted: str, process: subprocess.Popen, limit: float = 
 
 def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp_path):
     _hub_with_every_state(hub)
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")  # a file, not a pipe: a full pipe would block the server
-    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with _serving(hub, tmp_path) as (base, process, log):
         draft = _get_until(f"{base}/asthme/brouillon/", 'data-cp-preview="draft"', process)
         assert "CP200" in draft
         hub.write("asthme/ok.md", BROKEN_YAML)  # the editor saves a half-written front-matter
@@ -128,24 +139,14 @@ def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp
         hub.article("asthme/ok.md", title="Asthme : corrigé", body="# Asthme\n\nUn paragraphe réécrit.\n")
         _get_until(f"{base}/asthme/ok/", "Un paragraphe réécrit.", process)
         assert process.poll() is None
-        log.flush()
-        assert "Rebuilt 1 page(s)" in (tmp_path / "serve.log").read_text(encoding="utf-8")  # that page alone
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+        assert "Rebuilt 1 page(s)" in log.read_text(encoding="utf-8")  # that page alone
 
 
 def test_serve_redoes_an_article_saved_without_approval_alone_with_its_banner_and_the_pages_linking_to_it(hub, tmp_path):
     ok = hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
     hub.article("asthme/lien.md", title="Asthme : pour aller plus loin",
                 body="# Asthme : pour aller plus loin\n\nLire aussi [la fiche sur le quotidien](ok.md).\n")
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with _serving(hub, tmp_path) as (base, process, log):
         _get_until(f"{base}/asthme/ok/", 'data-cp-preview="approved"', process)
         assert "CP401" not in _get_until(f"{base}/asthme/lien/", 'data-cp-preview="approved"', process)
         # Saved as many editors do: written to a temporary file, renamed over the article. Not approved again.
@@ -155,24 +156,15 @@ def test_serve_redoes_an_article_saved_without_approval_alone_with_its_banner_an
         page = _get_until(f"{base}/asthme/ok/", "Un texte révisé", process)
         assert 'data-cp-preview="approved changed"' in page and "<strong>CP203</strong>" in page
         _get_until(f"{base}/asthme/lien/", "<strong>CP401</strong>", process)  # it links to a page the build drops
-        log.flush()
-        text = (tmp_path / "serve.log").read_text(encoding="utf-8")
+        text = log.read_text(encoding="utf-8")
         assert "Rebuilt 1 page(s) and 1 page(s)" in text  # through Session.rebuild, not a full build
         assert text.count("Documentation built") == 1  # the first build only
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_serve_rebuilds_when_the_inherited_configuration_or_the_theme_changes(hub, tmp_path):
     hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                               cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
-    try:
-        page = f"http://127.0.0.1:{port}/asthme/ok/"
+    with _serving(hub, tmp_path) as (base, process, _):
+        page = f"{base}/asthme/ok/"
         _get_until(page, 'data-cp-preview="approved"', process)
         base_config = hub.root / "mkdocs.yml"  # site_config/patient.yml INHERITs it
         base_config.write_text(base_config.read_text(encoding="utf-8").replace("site_name: Vivre avec", "site_name: Vivre mieux avec"),
@@ -182,7 +174,3 @@ def test_serve_rebuilds_when_the_inherited_configuration_or_the_theme_changes(hu
         mentions.write_text(mentions.read_text(encoding="utf-8").replace("Dernière relecture médicale", "Relecture médicale"),
                             encoding="utf-8")
         assert "Dernière relecture" not in _get_until(page, "Relecture médicale :", process)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
