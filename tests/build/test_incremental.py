@@ -152,6 +152,14 @@ def test_in_the_preview_a_page_moved_to_the_other_audience_leaves_with_a_full_bu
 
 
 @pytest.mark.parametrize("session", ["preview"], indirect=True)
+def test_in_the_preview_a_page_naming_a_template_that_renders_no_page_leaves_with_a_full_build(session):
+    article = edit(session, "asthme/dossier-01/theme-001/fiche-00002.md", "audience: patient", "template: blog.html\naudience: patient")
+    assert "template: blog.html" in article.read_text(encoding="utf-8")
+    assert session.rebuild([article]) == "full"  # CP113 is decided where the pages are collected
+    assert not (session.site / "asthme" / "dossier-01" / "theme-001" / "fiche-00002").exists()
+
+
+@pytest.mark.parametrize("session", ["preview"], indirect=True)
 def test_a_new_section_title_rebuilds_every_page(session):
     index = edit(session, "asthme/dossier-01/index.md", "title:", "nav_title: Dossier de l'asthme\ntitle:")
     assert session.rebuild([index]) == "full"

@@ -95,8 +95,8 @@ class Session:
         project = state.site.project
         for page in pages:
             loaded = read_file(Path(page.file.abs_src_path), project.content_dir, project.root)
-            if loaded.article is None:
-                return None
+            if loaded.article is None or _template(loaded.article) != _template(state.site.articles.get(page.file.src_uri)):
+                return None  # a new `template` is checked where pages are collected (CP113), by a full build
             state.site.replace_article(loaded.article, loaded.findings)
         edited = {page.file.src_uri for page in pages}
         before = state.verdicts
@@ -132,6 +132,10 @@ class Session:
             mkdocs_build._build_page(page, config, doc_files, built.nav, built.env)
             page.validate_anchor_links(files=built.files, log_level=config.validation.links.anchors)
         return True
+
+
+def _template(article) -> object:
+    return (article.meta.model_extra or {}).get("template") if article is not None else None
 
 
 # What other pages' menus, breadcrumbs and footers show of a page: its title, and the front-matter keys
