@@ -285,3 +285,28 @@ def test_material_palette_toggle_stores_nothing(hub, page):
         page.click("label[title=Sombre]")
         assert page.get_attribute("body", "data-md-color-scheme") == "slate"
         _assert_nothing_stored(page)
+
+
+def test_a_browser_without_resize_observer_gets_the_site_own_polyfill_not_unpkg(hub, browser):
+    """Material loads https://unpkg.com/resize-observer-polyfill where the browser has no ResizeObserver."""
+    assert hub.build("patient").returncode == 0
+    site = hub.root / "site" / "patient"
+    context = browser.new_context()
+    context.add_init_script("delete window.ResizeObserver")  # as in Safari before 13.1
+    context.add_init_script(VIOLATIONS)
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    context.route("https://unpkg.com/**", lambda route: route.abort())
+    page = context.new_page()
+    with serve_folder(site, served_headers(site)) as base:
+        page.goto(base)
+        page.wait_for_load_state("networkidle")
+        hosts = {urlsplit(url).netloc for url in requested}
+        assert hosts == {urlsplit(base).netloc}, hosts
+        assert base + "assets/carepress/resize-observer.js" in requested
+        assert page.evaluate("typeof ResizeObserver") == "function"
+        assert page.evaluate("window.__violations") == []  # served from the site, under its CSP
+        page.click("input[data-md-component=search-query]")  # Material's components still run
+        page.keyboard.type("Bienvenue")
+        page.wait_for_selector(".md-search-result__item")
+    context.close()

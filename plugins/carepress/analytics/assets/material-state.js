@@ -17,4 +17,9 @@
   window.__md_set = function (name, value, storage, scope) {
     memory.set(key(name, scope), JSON.stringify(value));
   };
+  // Material fetches a ResizeObserver polyfill from unpkg.com where the browser has none (Safari < 13.1):
+  // the site's own copy is written in here, so that it runs before Material's bundle does.
+  if (typeof ResizeObserver === "undefined") {
+    document.write('<script src="' + new URL("resize-observer.js", document.currentScript.src).href + '"><\/script>');
+  }
 })();
