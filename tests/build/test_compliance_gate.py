@@ -236,3 +236,25 @@ def test_files_that_are_no_page_go_only_where_a_published_page_uses_them(hub):
     assert not [rel for rel in patient if "brouillon" in rel or "glucorex" in rel or rel.endswith(".MD")]
     assert "pro/glucorex-rcp.pdf" in hcp
     assert not [rel for rel in hcp if rel.startswith(("patient/", "partage/"))]  # the HCP site names no shared file
+
+
+def test_links_written_as_addresses_are_judged_and_unlinked_like_links_to_files(hub):
+    hub.article("patient/brouillon.md", title="Brouillon", validation={"status": "draft"})
+    hub.article("pro/reco.md", title="Recommandations", audience="hcp", persona=["hcp-medecin-generaliste"],
+                content_type="medical_scientific", references=["HAS 2024"])
+    hub.article("patient/liens.md", title="Liens", body=(
+        "# Liens\n\nLire [la suite ZZUN](../brouillon/).\n\nOu [la suite ZZDEUX][suite].\n\n"
+        '<p><a href="/patient/brouillon/">la suite ZZTROIS</a></p>\n\n[suite]: ../brouillon/#partie\n'))
+    hub.article("patient/vers-pro.md", title="Vers le site pro",
+                body='# Vers le site pro\n\nVoir <a href="../../pro/reco/">les recommandations</a>.\n')
+    checked = json.loads(hub.carepress("check", "--today", TODAY, "--format", "json").stdout)["findings"]
+    lines = sorted(f["line"] for f in checked if f["code"] == "CP401" and f["path"] == "content/patient/liens.md")
+    text = (hub.content / "patient" / "liens.md").read_text(encoding="utf-8").split("\n")
+    assert [text[line - 1][:8] for line in lines] == ["Lire [la", '<p><a hr', "[suite]:"]  # each form, at its line
+    assert any(f["code"] == "CP400" and f["path"] == "content/patient/vers-pro.md" for f in checked)
+    assert hub.build("patient").returncode == 0
+    files = hub.site_files("patient")
+    page = files["patient/liens/index.html"]
+    assert all(f"la suite {word}" in page for word in ("ZZUN", "ZZDEUX", "ZZTROIS"))  # the text stays
+    assert "brouillon" not in page  # no address of the draft, in any form
+    assert "patient/vers-pro/index.html" not in files  # a patient page leading to HCP content is refused

@@ -6,14 +6,24 @@ from types import SimpleNamespace
 
 import pytest
 
+import carepress.compliance.plugin as gate
 from carepress.compliance.plugin import CompliancePlugin
+from carepress.model.loader import parse_article
+from tests.conftest import front_matter
 
 
-def _unlinked(html: str) -> str:
+def _unlinked(html: str, source: str = "Voir [la suite](brouillon.md).\n") -> str:
+    """`html` after the gate's pass, the page's Markdown being `source` (its links tell whether a pass is needed)."""
+    article = parse_article((front_matter(source) + "\n" + source).encode(), "patient/lien.md", "content/patient/lien.md").article
+    config = SimpleNamespace()
+    gate._STATES[id(config)] = SimpleNamespace(article={"patient/lien.md": article}.get)
     plugin = CompliancePlugin()
     plugin.unpublished = {"patient/brouillon.md"}
     page = SimpleNamespace(file=SimpleNamespace(src_uri="patient/lien.md"))
-    return plugin.on_page_content(html, page=page, config=None, files=None)
+    try:
+        return plugin.on_page_content(html, page=page, config=config, files=None)
+    finally:
+        del gate._STATES[id(config)]
 
 
 def test_a_link_to_a_page_left_out_becomes_its_text():
@@ -31,4 +41,10 @@ def test_what_comes_before_the_first_paragraph_is_kept(head):
 
 def test_a_page_without_such_links_is_returned_as_it_came():
     html = '<p>Voir <a href="ok.md">ceci</a>.</p>'
-    assert _unlinked(html) is html
+    assert _unlinked(html, "Voir [ceci](ok.md).\n") is html
+
+
+@pytest.mark.parametrize("href", ["../brouillon/", "/patient/brouillon/", "../brouillon/#partie"])
+def test_a_link_written_as_the_address_of_a_page_left_out_becomes_its_text(href):
+    html = f'<p>Voir <a href="{href}">la suite</a>.</p>'
+    assert _unlinked(html, f'Voir <a href="{href}">la suite</a>.\n') == "<p>Voir la suite.</p>"

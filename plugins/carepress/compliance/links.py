@@ -29,21 +29,43 @@ _HREF = regex.compile(r"href\s*=\s*[\"']([^\"']+)", regex.IGNORECASE)
 
 
 def resolve(src_uri: str, target: str) -> str | None:
-    """The src_uri a relative link of page `src_uri` points to, or None for external links and anchors."""
+    """The Markdown file a relative link of page `src_uri` to a `.md` file names (MkDocs resolves it from the
+    source file), or None for external links, anchors and addresses."""
+    path = _local_path(target)
+    if path is None or not path.endswith(".md"):
+        return None
+    resolved = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(src_uri), path))
+    return None if resolved.startswith("../") or resolved == ".." else resolved
+
+
+def link_targets(src_uri: str, target: str) -> list[str]:
+    """The Markdown files a relative link of page `src_uri` may lead to. A `.md` target is resolved as MkDocs does;
+    an address (`../sommeil/`, `/diabete-type-2/sommeil/`, `sommeil.html`) as the browser does, from the page's
+    address with directory URLs (`a/b.md` is at `a/b/`), and names `sommeil.md` or `sommeil/index.md`."""
+    markdown = resolve(src_uri, target)
+    if markdown:
+        return [markdown]
+    path = _local_path(target)
+    extension = posixpath.splitext(posixpath.basename((path or "").rstrip("/")))[1]
+    if not path or extension not in ("", ".html"):
+        return []  # a file (`.pdf`, `.png`), or nothing of this site
+    stem = src_uri[:-3]
+    folder = stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+    if joined.startswith("../") or joined == "..":
+        return []
+    if extension == ".html":
+        joined = posixpath.dirname(joined) if posixpath.basename(joined) == "index.html" else joined[: -len(".html")]
+    return ["index.md"] if joined in (".", "") else [joined + ".md", joined + "/index.md"]
+
+
+def _local_path(target: str) -> str | None:
+    """The unquoted path of a link with no scheme nor host; None for other links, anchors and what is no address."""
     try:
         parts = urlsplit(target)
     except ValueError:  # `http://[::1/`: no address at all (CP115 rejects the page)
         return None
-    if parts.scheme or parts.netloc or not parts.path:
-        return None
-    path = unquote(parts.path)
-    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(src_uri), path)
-    resolved = posixpath.normpath(joined)
-    if resolved.startswith("../") or resolved == "..":
-        return None
-    if resolved.endswith("/") or not posixpath.splitext(resolved)[1]:
-        resolved = posixpath.join(resolved, "index.md")  # directory URLs
-    return resolved if resolved.endswith(".md") else None
+    return unquote(parts.path) if parts.path and not parts.scheme and not parts.netloc else None
 
 
 def page_links(article: Article) -> list[tuple[str, int]]:
@@ -70,9 +92,9 @@ def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str
     for pattern, group in ((INLINE_LINK, 2), (_REFERENCE, 1), (_HREF, 1)):
         for found in pattern.finditer(body):
             written = found.group(group)
-            target = resolve(article.src_uri, written)
-            if target:
-                pages.append((target, article.body_line_at(found.start(group))))  # where the target is written
+            targets = link_targets(article.src_uri, written)
+            if targets:  # an address may name either of two files: the one the tree has is looked up
+                pages += [(target, article.body_line_at(found.start(group))) for target in targets]  # where it is written
             elif "[" in written or "]" in written:  # what urlsplit refuses: an unclosed or misplaced IPv6 bracket
                 try:
                     urlsplit(written)

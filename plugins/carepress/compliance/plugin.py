@@ -19,7 +19,7 @@ from carepress.compliance.config import ComplianceConfig
 from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
-from carepress.compliance.links import INLINE_LINK, LINK_AND_ATTRIBUTES, file_targets, resolve
+from carepress.compliance.links import INLINE_LINK, LINK_AND_ATTRIBUTES, file_targets, link_targets, page_links
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
@@ -176,13 +176,21 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         markdown = super().on_page_markdown(markdown, page, config, files)  # the preview's placeholder
         # A link to a page this site leaves out (CP401) becomes its text: no dead link, nothing of the target.
         def unlink(found):
-            return found.group(1) if resolve(page.file.src_uri, found.group(2)) in self.unpublished else found.group(0)
+            return found.group(1) if self._leads_out(page, found.group(2)) else found.group(0)
 
         # With attr_list, the `{ .md-button }` that follows a link is the link's: it goes with it, not into the text.
         return (LINK_AND_ATTRIBUTES if "attr_list" in config.markdown_extensions else INLINE_LINK).sub(unlink, markdown)
 
+    def _leads_out(self, page: Page, target: str) -> bool:
+        return any(file in self.unpublished for file in link_targets(page.file.src_uri, target))
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if ".md" not in html:  # reference-style and HTML links MkDocs could not resolve keep their .md target
+        # What inline links the Markdown pass left: reference-style links and HTML anchors to a page left out
+        # (MkDocs keeps their `.md` target), and those written as its address. The page's links, read by the
+        # gate, say whether it has any.
+        state = build_state(config)
+        article = state.article(page.file.src_uri) if state else None
+        if article is None or not any(target in self.unpublished for target, _ in page_links(article)):
             return html
         from selectolax.lexbor import LexborHTMLParser
 
@@ -191,7 +199,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         tree = LexborHTMLParser(html, is_fragment=True)
         changed = False
         for anchor in tree.css("a[href]"):
-            if resolve(page.file.src_uri, anchor.attributes.get("href") or "") in self.unpublished:
+            if self._leads_out(page, anchor.attributes.get("href") or ""):
                 anchor.unwrap()
                 changed = True
         return tree.root.html if changed else html
