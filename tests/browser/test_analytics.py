@@ -93,6 +93,21 @@ def test_events_arrive_valid_and_private(hub, page, provider):
     assert page.context.cookies() == []
 
 
+def test_a_short_article_in_view_when_it_opens_is_not_counted_as_read(hub, page):
+    with receiver("beacon") as engine:
+        hub.article(ARTICLE, body="# Diabète de type 2 : bouger au quotidien\n\n" + PARAGRAPH + "\n\n[Le site de l'Assurance Maladie](https://www.ameli.fr/)\n")
+        configure(hub, "beacon", engine.url + "/collect")
+        assert hub.build("patient").returncode == 0
+        with serve_folder(hub.root / "site" / "patient") as base:
+            page.goto(base + "patient/guide/")
+            engine.wait_for("pageview")
+            assert page.evaluate("document.querySelector('.cp-read-end').getBoundingClientRect().bottom < innerHeight")
+            page.evaluate(STAY_ON_PAGE)
+            page.click("text=Le site de l'Assurance Maladie")
+            engine.wait_for("outbound_link")  # sent after any event of the page's opening
+    assert [event.name for event in engine.events] == ["pageview", "outbound_link"]
+
+
 def test_not_found_page_reports_the_path_only(hub, page):
     with receiver("beacon") as engine:
         demo_hub(hub, "beacon", engine)

@@ -117,13 +117,21 @@
     end.className = "cp-read-end";
     end.setAttribute("aria-hidden", "true");
     article.appendChild(end);
+    // Read means scrolled to the end: an end in view when the page opens (a short article) is no reading.
+    var inView = false, scrolled = false;
+    function judge() {
+      if (!inView || !scrolled) return;
+      observer.disconnect();
+      window.removeEventListener("scroll", onScroll);
+      send("read_complete");
+    }
+    function onScroll() { scrolled = true; judge(); }
     var observer = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        observer.disconnect();
-        send("read_complete");
-      }
+      inView = entries[entries.length - 1].isIntersecting;
+      judge();
     });
     observer.observe(end);
+    window.addEventListener("scroll", onScroll, { passive: true });
   }
 
   function setUpOptOut(control) {
