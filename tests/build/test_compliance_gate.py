@@ -258,3 +258,56 @@ def test_links_written_as_addresses_are_judged_and_unlinked_like_links_to_files(
     assert all(f"la suite {word}" in page for word in ("ZZUN", "ZZDEUX", "ZZTROIS"))  # the text stays
     assert "brouillon" not in page  # no address of the draft, in any form
     assert "patient/vers-pro/index.html" not in files  # a patient page leading to HCP content is refused
+
+
+def test_pages_left_out_after_the_gate_or_never_built_leave_nothing_behind(hub):
+    """A page the hardening plugin leaves out (CP113) or MkDocs does not build (`exclude_docs`): no nav entry, no
+    file only it used, no link to it in any form (unquoted `href`, a reference inside a quote)."""
+    shared = hub.root / "mkdocs.yml"
+    shared.write_text(shared.read_text(encoding="utf-8") + "exclude_docs: |\n  notes/\n", encoding="utf-8")
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8") + (
+        "nav:\n  - index.md\n  - patient/ok.md\n  - Gabarit ZZNAV: patient/gabarit.md\n  - Idee ZZNAV: notes/idee.md\n"),
+        encoding="utf-8")
+    hub.article("patient/gabarit.md", title="Gabarit", template="absent.html",
+                body="# Gabarit\n\n![Secret](img/secret.png)\n")
+    hub.write("patient/img/secret.png", "ZZSECRET")
+    hub.write("notes/idee.md", "# Idée ZZIDEE\n")
+    hub.article("patient/ok.md", title="Bouger au quotidien", body=(
+        "# Bouger\n\nUne [idée ZZUN](../notes/idee.md).\n\n<p><a href=gabarit.md>le gabarit ZZDEUX</a></p>\n\n"
+        "> Voir [la note ZZTROIS][note].\n>\n> [note]: ../notes/idee.md\n"))
+    checked = json.loads(hub.carepress("check", "--today", TODAY, "--format", "json").stdout)["findings"]
+    text = (hub.content / "patient" / "ok.md").read_text(encoding="utf-8").split("\n")
+    lines = sorted(f["line"] for f in checked if f["code"] == "CP401" and f["path"] == "content/patient/ok.md")
+    assert [text[line - 1][:8] for line in lines] == ["Une [idé", "> [note]"]  # the draft MkDocs does not build
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    assert "CP113" in result.stderr
+    files = hub.site_files("patient")
+    assert "patient/img/secret.png" not in files and "patient/gabarit/index.html" not in files
+    assert [path for path, content in files.items() if "ZZNAV" in content or "ZZSECRET" in content] == []
+    page = files["patient/ok/index.html"]
+    assert all(f" {word}" in page for word in ("ZZUN", "ZZDEUX", "ZZTROIS"))  # the links' text stays
+    assert "notes/idee" not in page and "gabarit" not in page.lower().replace("gabarit zz", "")
+
+
+def test_files_kept_for_a_page_keep_what_they_load(hub):
+    """A stylesheet the configuration names keeps its background image; an image whose name holds a space
+    (`![x](<img/mon schéma.svg>)`) and an SVG's own image go with the page that shows them."""
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra_css:\n  - css/site.css\n", encoding="utf-8")
+    hub.write("css/site.css", ".md-header { background: url('../img/fond.png') }\n@import \"theme.css\";\n")
+    hub.write("css/theme.css", "body { background-image: url(\"motif.svg\") }\n")
+    hub.write("css/motif.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    hub.write("img/fond.png", "PNG")
+    hub.write("patient/img/mon schéma.svg", "<svg xmlns='http://www.w3.org/2000/svg'><image href='detail.png'/></svg>")
+    hub.write("patient/img/detail.png", "PNG")
+    hub.write("img/inutile.png", "PNG")
+    hub.article("patient/ok.md", title="Bouger au quotidien", body="# Bouger\n\n![Un schéma](<img/mon schéma.svg>)\n")
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    files = hub.site_files("patient")
+    for rel in ("css/site.css", "css/theme.css", "css/motif.svg", "img/fond.png", "patient/img/mon schéma.svg",
+                "patient/img/detail.png"):
+        assert rel in files, rel
+    assert "img/inutile.png" not in files

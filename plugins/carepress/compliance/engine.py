@@ -25,7 +25,9 @@ class Violation:
 
     message: str
     line: int | None = None
-    severity: Severity | None = None  # a rule may lower or raise its default, e.g. per audience
+    # A rule may lower its default, e.g. per audience; never raise it: rules that cannot reach the severity reported
+    # are skipped, and a rule across pages, never an error, runs once publication is decided.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,8 @@ def _judge_across_pages(site: Site, judged: dict[str, dict[SiteAudience, list[Fi
         article = site.articles[src_uri]
         found = {audience: findings for audience in judged[src_uri]
                  if (findings := run_rules(article, contexts[audience], None, min_severity, across))}
+        if blocking := [f.code for findings in found.values() for f in findings if f.blocks_publication]:
+            raise RuntimeError(f"{src_uri}: a rule across pages raised {blocking} to an error (see Violation.severity)")
         return found or None  # most pages: nothing to send back from a worker
 
     for src_uri, by_audience in zip(uris, forked_map(judge_page, uris, jobs, alongside=True)):

@@ -20,12 +20,14 @@ from carepress.report.finding import Severity, define, make
 
 CP401 = define("CP401", Severity.WARNING, "Link to a page this site does not publish")
 
-# Inline links and images [text](target "title"), reference definitions [ref]: target, HTML href.
-INLINE_LINK = regex.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# Inline links and images [text](target "title") (a target in <...> may hold spaces), reference definitions
+# [ref]: target (in a quote or a list item too), HTML href (quoted or not).
+INLINE_LINK = regex.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(?|<([^>\n]+)>|([^)\s>]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 # The same, with the attribute list (attr_list) that may follow it: `[x](y.md){ .md-button }`.
 LINK_AND_ATTRIBUTES = regex.compile(INLINE_LINK.pattern + r"(?:\{[^}\n]*\})?")
-_REFERENCE = regex.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", regex.MULTILINE)
-_HREF = regex.compile(r"href\s*=\s*[\"']([^\"']+)", regex.IGNORECASE)
+_BLOCK_PREFIX = r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"  # a quote's `>`, a list item's marker
+_REFERENCE = regex.compile(_BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>\n]+)>|(\S+))", regex.MULTILINE)
+_HREF = regex.compile(r"\bhref\s*=\s*(?|\"([^\"]+)\"|'([^']+)'|([^\s\"'<>=`]+))", regex.IGNORECASE)
 
 
 def resolve(src_uri: str, target: str) -> str | None:
@@ -106,8 +108,8 @@ def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str
 # What a page may embed or link to beside other pages: Markdown link and image targets, reference definitions,
 # and the address attributes of raw HTML (`srcset` holds several, each before its size). Each is looked for only
 # when a cheap test says it may be there: the attributes' expression costs 200 µs on a page of 6 KB.
-_MARKDOWN_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_DEFINITION_TARGET = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
+_MARKDOWN_TARGET = regex.compile(r"\]\(\s*(?|<([^>\n]+)>|([^)\s>]+))")
+_DEFINITION_TARGET = regex.compile(_BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>\n]+)>|([^\s>]+))", regex.MULTILINE)
 _HTML_TARGET = re.compile(r"\b(?:href|src|poster|data)\s*=\s*[\"']?([^\"'\s>]+)|\bsrcset\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 
 
@@ -115,14 +117,28 @@ def file_targets(article: Article) -> tuple[set[str], set[str]]:
     """The relative addresses `article` links to or embeds, query and fragment left out: (those of Markdown,
     which MkDocs resolves from the source file, those of raw HTML, which the browser resolves from the page's URL)."""
     body = article.body
-    markdown = _MARKDOWN_TARGET.findall(body) if "](" in body else []
+    markdown = [found.group(1) for found in _MARKDOWN_TARGET.finditer(body)] if "](" in body else []
     if "]:" in body:
-        markdown += _DEFINITION_TARGET.findall(body)
+        markdown += [found.group(1) for found in _DEFINITION_TARGET.finditer(body)]
     html = []
     if "<" in body:
         for single, several in _HTML_TARGET.findall(body):
             html += [single] if single else [entry.split()[0] for entry in several.split(",") if entry.split()]
     return _paths(markdown), _paths(html)
+
+
+# What a stylesheet (and the <style> of an HTML or SVG file) loads: url(...) and @import "...".
+_CSS_TARGET = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+EMBEDDING_SUFFIXES = (".css", ".html", ".htm", ".svg")  # files that may load others: what `embedded_targets` reads
+
+
+def embedded_targets(text: str) -> set[str]:
+    """The relative addresses a stylesheet, an HTML or an SVG file loads or links to, from its own address."""
+    found = [next(filter(None, groups), "") for groups in _CSS_TARGET.findall(text)] if "url(" in text or "@import" in text else []
+    if "<" in text:
+        for single, several in _HTML_TARGET.findall(text):
+            found += [single] if single else [entry.split()[0] for entry in several.split(",") if entry.split()]
+    return _paths([target for target in found if target])
 
 
 def _paths(targets: list[str]) -> set[str]:
@@ -145,6 +161,11 @@ def hcp_only(site, src_uri: str) -> bool:
     return target is not None and not SiteAudience.PATIENT.accepts(target.meta.audience) and SiteAudience.HCP.accepts(target.meta.audience)
 
 
+def _unbuilt_page(project, src_uri: str) -> bool:
+    """A Markdown file of the tree that MkDocs does not build (`exclude_docs`, `draft_docs`): no site has it."""
+    return not project.builds(src_uri) and (project.content_dir / src_uri).is_file()
+
+
 def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> None:
     """Add CP401 to every published page that links to a page this site leaves out."""
     # Asked once per page, not once per link to it (CP401 is a warning: it publishes or withholds nothing).
@@ -154,8 +175,8 @@ def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> N
         if article is None or not published[src_uri]:
             continue
         for target, line in page_links(article):
-            if published.get(target, True):  # published, or no page of the tree
-                continue
+            if published[target] if target in published else not _unbuilt_page(site.project, target):
+                continue  # published, or no page of the tree
             if audience is SiteAudience.PATIENT and hcp_only(site, target):
                 continue  # CP400 already rejects the page
             waiver = article.meta.compliance.waive.get(CP401.code)

@@ -11,15 +11,16 @@ from pathlib import Path
 import pathspec
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from carepress.compliance.config import ComplianceConfig
 from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
-from carepress.compliance.links import INLINE_LINK, LINK_AND_ATTRIBUTES, file_targets, link_targets, page_links
+from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AND_ATTRIBUTES, embedded_targets, file_targets,
+                                        link_targets, page_links)
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
@@ -81,7 +82,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return config
 
     @event_priority(100)  # before search, navigation and every other plugin sees the files
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+    def _judge_files(self, files: Files, config: MkDocsConfig) -> Files:
         audience = SiteAudience(self.config.audience)
         # The preview reports every severity, the build errors only: each keeps its own judged folder, so that
         # neither one's clean-up drops what the other kept.
@@ -126,9 +127,6 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 files.remove(file)
                 dropped += 1
         self.move_home(files)
-        if self.nav_as_written:
-            config.nav = _published_nav(self.nav_as_written, {f.src_uri for f in files.documentation_pages()}, verdicts)
-        self._leave_out_unused_files(files, config)
         self._log(verdicts.values())
         log.info(f"{audience.value} site: {len(verdicts) - dropped} page(s) published, {dropped} left out")
         if audience is SiteAudience.HCP:
@@ -136,14 +134,27 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 files.append(File.generated(config, f"assets/carepress/{name}", abs_src_path=str(ASSETS / name)))
         return files
 
+    @event_priority(-100)  # once every plugin has left out its pages: the hardening plugin's CP113 too
+    def _leave_out_what_serves_no_page(self, files: Files, config: MkDocsConfig) -> Files:
+        if build_state(config) is None:
+            return files
+        if self.nav_as_written:
+            built = {file.src_uri for file in files.documentation_pages()}
+            config.nav = _published_nav(self.nav_as_written, (set(self.state.verdicts) | _excluded_pages(files)) - built)
+        self._leave_out_unused_files(files, config)
+        return files
+
+    on_files = CombinedEvent(_judge_files, _leave_out_what_serves_no_page)
+
     def _leave_out_unused_files(self, files: Files, config: MkDocsConfig) -> None:
         """A file of the content folder that is no page (an image, a PDF, raw HTML) is published only where a page
         this site keeps uses it, or the configuration names it: MkDocs copies every such file to both sites, a
         draft's figure and an HCP product sheet beside its page too."""
         docs_dir = os.path.normpath(config.docs_dir) + os.sep
         shared = pathspec.GitIgnoreSpec.from_lines(self.config.shared_files)
-        candidates = [file for file in files if not file.is_documentation_page() and file.generated_by is None
-                      and os.path.normpath(file.abs_src_path or "").startswith(docs_dir) and not shared.match_file(file.src_uri)]
+        content = [file for file in files if not file.is_documentation_page() and file.generated_by is None
+                   and os.path.normpath(file.abs_src_path or "").startswith(docs_dir)]
+        candidates = [file for file in content if not shared.match_file(file.src_uri)]
         if not candidates:
             return
         unused = {file.src_uri for file in candidates} - _named_in_config(config)
@@ -156,6 +167,20 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             url_folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
             unused.difference_update(_within(source_folder, target) for target in markdown | html)  # MkDocs: from the source
             unused.difference_update(_within(url_folder, target) for target in html)  # the browser: from the page's URL
+        # A kept stylesheet, HTML or SVG file keeps what it loads (a CSS background, an SVG's image), in turn.
+        by_uri = {file.src_uri: file for file in candidates}
+        loading = [file for file in content if file.src_uri not in unused and file.src_uri.lower().endswith(EMBEDDING_SUFFIXES)]
+        while loading and unused:
+            file = loading.pop()
+            try:
+                text = Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for target in embedded_targets(text):
+                if (used := _within(posixpath.dirname(file.src_uri), target)) in unused:
+                    unused.discard(used)
+                    if used.lower().endswith(EMBEDDING_SUFFIXES):
+                        loading.append(by_uri[used])
         unused = [file for file in candidates if file.src_uri in unused]
         for file in unused:
             files.remove(file)
@@ -186,11 +211,11 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # What inline links the Markdown pass left: reference-style links and HTML anchors to a page left out
-        # (MkDocs keeps their `.md` target), and those written as its address. The page's links, read by the
-        # gate, say whether it has any.
+        # (MkDocs keeps their `.md` target, which it found in no page), and those written as its address (the page's
+        # links, read by the gate, say whether it has any).
         state = build_state(config)
         article = state.article(page.file.src_uri) if state else None
-        if article is None or not any(target in self.unpublished for target, _ in page_links(article)):
+        if article is None or not (".md" in html or any(target in self.unpublished for target, _ in page_links(article))):
             return html
         from selectolax.lexbor import LexborHTMLParser
 
@@ -261,7 +286,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             state.built = {file.src_uri for file in files.documentation_pages()}
             # Links to pages this site leaves out become text; the preview keeps rejected pages, and links to them.
             # Taken here, once every plugin's on_files has run: the hardening plugin rejects pages after the gate.
+            # The pages MkDocs does not build (`exclude_docs`, `draft_docs`) are no page to link to either.
             self.unpublished = {src_uri for src_uri, verdict in state.verdicts.items() if not self.keeps(verdict)}
+            self.unpublished |= _excluded_pages(files)
         return nav
 
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -295,7 +322,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                     log.info(text)
 
 
-def _published_nav(items: list, built: set[str], judged: dict[str, Verdict]) -> list:
+def _published_nav(items: list, left_out: set[str]) -> list:
     """An explicit `nav:` less the entries of pages of the tree this site leaves out, and the sections they
     empty: MkDocs shows an entry it has no page for as a link, with the title and address written."""
     kept = []
@@ -304,13 +331,18 @@ def _published_nav(items: list, built: set[str], judged: dict[str, Verdict]) -> 
         if isinstance(item, dict) and len(item) == 1:
             ((title, value),) = item.items()
             if isinstance(value, list):
-                if children := _published_nav(value, built, judged):
+                if children := _published_nav(value, left_out):
                     kept.append({title: children})
                 continue
-        if isinstance(value, str) and (path := posixpath.normpath(value)) in judged and path not in built:
+        if isinstance(value, str) and posixpath.normpath(value) in left_out:
             continue
         kept.append(item)
     return kept
+
+
+def _excluded_pages(files: Files) -> set[str]:
+    """The Markdown files MkDocs lists but does not build (`exclude_docs`, `draft_docs`)."""
+    return {file.src_uri for file in files.documentation_pages(inclusion=InclusionLevel.is_excluded)}
 
 
 def _within(folder: str, target: str) -> str:
