@@ -59,7 +59,16 @@ def test_nothing_behind_the_open_gate_can_be_reached(hcp_site, page):
         assert set(focused) <= {"carepress-gate-confirm", "carepress-gate-leave", "body"}, focused
         assert {"carepress-gate-confirm", "carepress-gate-leave"} <= set(focused)
         assert page.evaluate("document.querySelector('article').closest('[inert]') !== null")
-        page.click("#carepress-gate-confirm")
+        for key in ("n", ".", "p", ","):  # Material's shortcuts to the next and previous pages
+            page.keyboard.press(key)
+        page.wait_for_timeout(300)  # a navigation would have started
+        assert page.url == base + "pro/a/" and page.locator("#carepress-gate").is_visible()
+        page.focus("#carepress-gate-confirm")
+        page.keyboard.press("Enter")  # the keyboard still opens the gate
+        assert page.locator("#carepress-gate").is_hidden()
+        assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
+        page.keyboard.press("n")  # and, once open, the site's shortcuts work again
+        page.wait_for_url(lambda url: url != base + "pro/a/")
         assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
 
 

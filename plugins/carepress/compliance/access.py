@@ -40,7 +40,10 @@ location / {{
     try_files $uri $uri/ =404;
 }}
 location @carepress_login {{
-    return 302 /login?next=$request_uri;  # your login page, served by the identity service
+    return 302 /login?next=$request_uri;
+}}
+location = /login {{  # your identity service's login page: outside the control, or the redirect would loop
+    proxy_pass http://127.0.0.1:9180/login;
 }}
 """
 

@@ -15,6 +15,12 @@
     return document.referrer.indexOf(site) === 0;
   }
 
+  // The site's own keyboard shortcuts (Material's `n` and `p` open the next and previous pages, which then
+  // see this one as referrer) would walk past the gate: no key reaches a script while it is open. What the
+  // browser does with a key (Tab, Enter or Space on the gate's buttons) is left alone.
+  function withheld(event) { event.stopImmediatePropagation(); }
+  var KEY_EVENTS = ["keydown", "keypress", "keyup"];
+
   function open() {
     // Out of the article and alone in the page: the rest is inert, so neither the keyboard nor a
     // screen reader reaches a link behind the gate.
@@ -22,12 +28,14 @@
     Array.prototype.forEach.call(document.body.children, function (element) {
       if (element !== gate) element.inert = true;
     });
+    KEY_EVENTS.forEach(function (type) { window.addEventListener(type, withheld, true); });
     gate.hidden = false;
     document.documentElement.classList.add("carepress-gated");
     document.getElementById("carepress-gate-confirm").focus();
   }
 
   function close() {
+    KEY_EVENTS.forEach(function (type) { window.removeEventListener(type, withheld, true); });
     gate.hidden = true;
     document.documentElement.classList.remove("carepress-gated");
     Array.prototype.forEach.call(document.body.children, function (element) { element.inert = false; });
