@@ -77,7 +77,7 @@ def parse_today(value: str | dt.date | None) -> dt.date:
 
 def project_from_options(config_file: Path, docs_dir: str, options: dict[str, Any], site_name: str | None,
                          site_url: str | None, language: str | None, today: str | dt.date | None = None,
-                         unbuilt: tuple[str, ...] = ()) -> Project:
+                         unbuilt: tuple[str, ...] = (), markdown_extensions: tuple[str, ...] = ()) -> Project:
     """The one place that turns MkDocs-level settings into a Project (CLI and plugins share it)."""
     content_dir = (config_file.parent / docs_dir).resolve()
     root = content_dir.parent  # the hub folder: content/, site_config/, mkdocs.yml side by side
@@ -92,6 +92,7 @@ def project_from_options(config_file: Path, docs_dir: str, options: dict[str, An
         expiry_warning_days=int(options.get("expiry_warning_days", 30)),
         homes={options["audience"]: options["home"]} if isinstance(options.get("home"), str) and options.get("audience") else {},
         unbuilt=unbuilt,
+        markdown_extensions=markdown_extensions,
     )
 
 
@@ -102,10 +103,21 @@ def load_project(config_file: Path, today: str | None = None) -> tuple[Project, 
         config_file, str(config.get("docs_dir", "docs")), plugin_options(config, COMPLIANCE_PLUGIN),
         config.get("site_name"), config.get("site_url"), theme.get("language"), today,
         tuple(line for key in ("exclude_docs", "draft_docs") if isinstance(config.get(key), str)
-              for line in config[key].splitlines()))
+              for line in config[key].splitlines()),
+        extension_names(config.get("markdown_extensions")))
     project.homes = {audience: home for audience, site in audience_configs(config_file).items()
                      if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
     return project, config
+
+
+def extension_names(extensions: Any) -> tuple[str, ...]:
+    """The names of mkdocs.yml's `markdown_extensions` (a list of names or of {name: options}, or a mapping)."""
+    if isinstance(extensions, dict):
+        return tuple(map(str, extensions))
+    if not isinstance(extensions, list):
+        return ()
+    return tuple(str(next(iter(entry))) if isinstance(entry, dict) and entry else str(entry)
+                 for entry in extensions if isinstance(entry, (str, dict)) and entry)
 
 
 def audience_configs(config_file: Path) -> dict[str, dict[str, Any]]:

@@ -76,7 +76,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
             config.site_url, config.theme.get("language"),
             unbuilt=tuple(pattern.pattern for spec in (config.exclude_docs, config.draft_docs) if spec
-                          for pattern in spec.patterns))
+                          for pattern in spec.patterns),
+            markdown_extensions=tuple(map(str, config.markdown_extensions)))
         config.extra["audience"] = self.config.audience
         self.nav_as_written = config.nav  # each build's nav is this one less the pages it leaves out (on_files)
         return config

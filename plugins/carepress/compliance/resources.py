@@ -3,41 +3,67 @@
 An image, frame, script, stylesheet or media file from another host is fetched by the browser of
 everyone who opens the page: that host learns their address and the page they read, which is the
 third-party request the sites never make. Links (`<a href>`, `[text](https://…)`) are only followed
-when the reader clicks. Code samples (fenced blocks, inline code) are shown, not loaded.
+when the reader clicks. Code samples and HTML comments are shown or dropped, not loaded: what
+Python-Markdown renders as code (with `fenced_code`, which MkDocs always enables) is left out, nothing
+more: a fence that is not closed by the same fence, or is indented, holds live HTML.
 """
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from urllib.parse import urlsplit
 
 from carepress.model.article import Article
 
-_FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
-_INLINE_CODE = re.compile(r"(`+)[^`].*?(?<!`)\1(?!`)", re.DOTALL)
-_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)")
-_IMAGE_REFERENCE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\[([^\]]*)\])?")
-_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
-# HTML elements whose addresses the browser fetches as the page loads, and those attributes.
-_TAG = re.compile(r"<(?:img|iframe|frame|script|video|audio|source|track|embed|object|link|input|image|use)\b[^>]*>",
-                  re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""\b(?:src|srcset|poster|data|href|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
-                        re.IGNORECASE)
+# Python-Markdown's block-level elements: a line that opens one (up to 3 spaces in) is raw HTML, even
+# inside what would otherwise be an inline code span (`markdown.Markdown().block_level_elements`, 3.x).
+_BLOCK_LEVEL = ("address|article|aside|blockquote|body|canvas|center|colgroup|dd|details|div|dl|dt|fieldset|figcaption"
+                "|figure|footer|form|group|h[1-6]|header|hgroup|hr|html|iframe|legend|li|main|map|math|menu|nav|noscript"
+                "|object|ol|option|output|p|pre|progress|script|section|style|summary|table|tbody|td|textarea|tfoot|th"
+                "|thead|tr|ul|video")
+_CODE_CHARACTER = rf"(?:[^\n]|\n(?![ \t]*\n|[ ]{{0,3}}<(?:{_BLOCK_LEVEL})\b))"  # within a paragraph
+# An inline code span: backticks, closed by as many, within one paragraph.
+_INLINE_CODE = re.compile(rf"(`+)(?!`){_CODE_CHARACTER}*?(?<!`)\1(?!`)", re.IGNORECASE)
+# A fenced block as `fenced_code` reads one: at the start of a line, closed by the same fence.
+_FENCED = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.MULTILINE | re.DOTALL)
+# With `pymdownx.superfences`, Material's documented custom fence makes a ```mermaid block a diagram.
+_MERMAID_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*\.?mermaid\b", re.MULTILINE | re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<([^>\n]+)>|([^)\s>]+))")
+_IMAGE_REFERENCE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\](?!\()(?:\[([^\]]*)\])?")
+_DEFINITION = re.compile(r"^(?:[ \t]*>)*[ \t]{0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
+# An HTML start tag; the elements whose addresses the browser fetches as the page loads (`<link>` but for a
+# few relations), and, on any element, a `style` attribute's url(…).
+_TAG = re.compile(r"""<([a-zA-Z][\w:-]*)((?:"[^"]*"|'[^']*'|[^'">])*)>""")
+_FETCHING = frozenset({"img", "iframe", "frame", "script", "video", "audio", "source", "track", "embed", "object", "link",
+                       "input", "image", "use", "table", "td", "th", "body"})
+_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_FETCHED = frozenset({"src", "srcset", "poster", "data", "href", "xlink:href", "background"})
+_NOT_LOADED = frozenset({"canonical", "alternate", "author", "license", "help", "next", "prev", "bookmark", "me", "search"})
+# An attribute list (`{ srcset="…" }`, `{: style="…" }`), which sets attributes on the element before it.
+_ATTRIBUTE_LIST = re.compile(r"\{:?([^{}\n]*)\}")
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 _CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^)'"\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
-# Material for MkDocs loads its diagram library from unpkg.com for any element of class `mermaid`.
-_DIAGRAM = re.compile(r"""class\s*=\s*["']?[^"'>]*\bmermaid\b""", re.IGNORECASE)
+# Material for MkDocs loads its diagram library from unpkg.com for a `<pre class="mermaid">`.
+_DIAGRAM = re.compile(r"""<pre\b[^>]*\bclass\s*=\s*["']?(?:[^"'>]*\s)?mermaid(?:[\s"'>])""", re.IGNORECASE)
 DIAGRAM_LIBRARY = "https://unpkg.com/mermaid@11/dist/mermaid.min.js"
 
 
-def third_party_resources(article: Article) -> Iterator[tuple[str, int]]:
-    """(address, line) of each resource of another host that the page's text makes the browser fetch."""
-    text = _without_code(article.body)
+def third_party_resources(article: Article, markdown_extensions: Collection[str] = ()) -> Iterator[tuple[str, int]]:
+    """(address, line) of each resource of another host that the page's text makes the browser fetch, as
+    rendered with `markdown_extensions` (the names in the site's configuration)."""
+    body = article.body
     found: list[tuple[str, int]] = []
+    if "mermaid" in body and "pymdownx.superfences" in markdown_extensions:
+        found += [(DIAGRAM_LIBRARY, m.start()) for m in _MERMAID_FENCE.finditer(body)]
+    text = _without_code(body)
     # Each expression runs only where a cheap test finds what it looks for: on a page of 6 KB, each search
     # for a string of several characters costs 2-5 µs, a single character's 0.06 µs.
     if "!" in text and "![" in text:
-        inline = [(m.group(1), m.start(1)) for m in _IMAGE.finditer(text)]
+        inline = [_group(m) for m in _IMAGE.finditer(text)]
         found += inline
         if text.count("![") > len(inline):  # an image by reference (`![alt][id]`): its address is in a definition
             definitions = {m.group(1).strip().lower(): (m.group(2), m.start(2)) for m in _DEFINITION.finditer(text)}
@@ -47,13 +73,14 @@ def third_party_resources(article: Article) -> Iterator[tuple[str, int]]:
                     found.append(definitions[label])
     if "<" in text:  # raw HTML
         for tag in _TAG.finditer(text):
-            for m in _ATTRIBUTE.finditer(tag.group()):
-                value = next(v for v in m.groups() if v is not None)
-                offset = tag.start() + m.start()
-                found += [(entry.split()[0], offset) for entry in value.split(",") if entry.split()]
-    if "<" in text or "{" in text:  # styles and classes, in raw HTML or an attribute list (`{ style="…" }`)
+            found += _tag_addresses(tag.group(1).lower(), tag.group(2), tag.start(2))
+        if "<style" in text or "<STYLE" in text:
+            for block in _STYLE_BLOCK.finditer(text):
+                found += _css_addresses(block.group(1), block.start(1))
         found += [(DIAGRAM_LIBRARY, m.start()) for m in _DIAGRAM.finditer(text)]
-        found += [(m.group(1) or m.group(2), m.start()) for m in _CSS_ADDRESS.finditer(text)]
+    if "{" in text:
+        for attributes in _ATTRIBUTE_LIST.finditer(text):
+            found += _tag_addresses("", attributes.group(1), attributes.start(1))
     seen = set()
     for address, offset in sorted(found, key=lambda item: item[1]):
         if _elsewhere(address) and (address, offset) not in seen:
@@ -61,12 +88,46 @@ def third_party_resources(article: Article) -> Iterator[tuple[str, int]]:
             yield address, article.body_line_at(offset)
 
 
+def _group(match: re.Match) -> tuple[str, int]:
+    index = 1 if match.group(1) is not None else 2
+    return match.group(index), match.start(index)
+
+
+def _tag_addresses(name: str, attributes: str, offset: int) -> list[tuple[str, int]]:
+    """The addresses an element's attributes make the browser fetch (`name` "" for an attribute list)."""
+    if name and name not in _FETCHING and "style" not in attributes.lower():
+        return []
+    values = {}
+    for m in _ATTRIBUTE.finditer(attributes):
+        value = next((v for v in m.groups()[1:] if v is not None), None)
+        if value is not None:
+            values.setdefault(m.group(1).lower(), (value, offset + m.start()))
+    relations = set(values["rel"][0].lower().split()) if "rel" in values else set()
+    if name == "link" and relations and relations <= _NOT_LOADED:
+        return []  # a canonical or alternate address: named, not fetched
+    found = []
+    for attribute, (value, at) in values.items():
+        if attribute in _FETCHED and (name in _FETCHING or (name == "" and attribute != "href")):  # a list's href: a link
+            found += [(entry.split()[0], at) for entry in value.split(",") if entry.split()] if attribute == "srcset" \
+                else [(value, at)]
+        elif attribute == "style":
+            found += _css_addresses(value, at)
+    return found
+
+
+def _css_addresses(css: str, offset: int) -> list[tuple[str, int]]:
+    return [(m.group(1) or m.group(2), offset + m.start()) for m in _CSS_ADDRESS.finditer(css)]
+
+
 def _without_code(body: str) -> str:
-    """The body with its code blocks and inline code blanked out, every other character where it was."""
+    """The body with its code (fenced blocks, inline code) and HTML comments blanked out, every other character
+    where it was."""
+    if "<!--" in body:
+        body = _COMMENT.sub(_blank, body)
     if "`" not in body and ("~" not in body or "~~~" not in body):
         return body  # most pages
     body = _FENCED.sub(_blank, body)
-    return _INLINE_CODE.sub(_blank, body)
+    return _INLINE_CODE.sub(_blank, body) if "`" in body else body
 
 
 def _blank(match: re.Match) -> str:
@@ -74,7 +135,10 @@ def _blank(match: re.Match) -> str:
 
 
 def _elsewhere(address: str) -> bool:
+    """Whether the browser reads `address` as one of another host (`https://…`, `//…`; `\\` as `/`, entities decoded)."""
+    if "&" in address:
+        address = html.unescape(address)
     try:
-        return bool(urlsplit(address.strip()).netloc)  # http(s)://host/…, //host/…
+        return bool(urlsplit(address.strip().replace("\\", "/")).netloc)
     except ValueError:  # no address at all (CP115's)
         return False

@@ -29,6 +29,7 @@ class Project:
     # The lines of MkDocs' `exclude_docs` and `draft_docs` (gitignore patterns): files `mkdocs build` leaves out,
     # which no site publishes and no report lists.
     unbuilt: tuple[str, ...] = ()
+    markdown_extensions: tuple[str, ...] = ()  # their names: what renders as code depends on them (CP600)
 
     @cached_property
     def _unbuilt(self) -> pathspec.GitIgnoreSpec:

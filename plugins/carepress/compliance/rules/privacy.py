@@ -10,7 +10,7 @@ from carepress.report.finding import Severity
 
 @rule("CP600", Severity.ERROR, "Resource from another host", page_local=True)
 def no_resource_from_another_host(article: Article, context: Context):
-    for address, line in third_party_resources(article):
+    for address, line in third_party_resources(article, context.site.project.markdown_extensions):
         if address == DIAGRAM_LIBRARY:
             yield Violation("a `mermaid` diagram: Material for MkDocs would load its diagram library from unpkg.com in "
                             "every reader's browser; draw the diagram as an image in the content folder", line)
