@@ -128,9 +128,16 @@ def _get_until(url: str, wanted: str, process: subprocess.Popen, limit: float = 
 
 def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp_path):
     _hub_with_every_state(hub)
+    assert hub.build("patient").returncode == 0
+    published = {path: path.read_bytes() for folder in ("reports/manifest", "deploy") for path in (hub.root / folder).rglob("*")}
     with _serving(hub, tmp_path) as (base, process, log):
         draft = _get_until(f"{base}/asthme/brouillon/", 'data-cp-preview="draft"', process)
         assert "CP200" in draft
+        # What the published build wrote for deployment stays: the preview publishes nothing (it lists its drafts
+        # as built, at localhost addresses).
+        assert {path: path.read_bytes() for folder in ("reports/manifest", "deploy")
+                for path in (hub.root / folder).rglob("*")} == published
+        assert any(path.name == "manifest-patient.json" for path in published)
         hub.write("asthme/ok.md", BROKEN_YAML)  # the editor saves a half-written front-matter
         broken = _get_until(f"{base}/asthme/ok/", 'data-cp-preview="broken"', process)
         assert "CP103" in broken

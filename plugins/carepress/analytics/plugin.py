@@ -74,9 +74,11 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
         headers = security_headers(self.settings)
         site_dir = Path(config.site_dir)
         (site_dir / "_headers").write_text(netlify_headers(headers), encoding="utf-8")
+        state = build_state(config)  # the audience, not the folder name: a build may go through a temp folder
+        if state and state.preview:
+            return  # the preview's server is `carepress serve`: deploy/ holds what the published sites need
         deploy = Path(config.docs_dir).parent / DEPLOY_DIR
         deploy.mkdir(parents=True, exist_ok=True)
-        state = build_state(config)  # the audience, not the folder name: a build may go through a temp folder
         name = state.audience.value if state else site_dir.name
         (deploy / f"{name}.nginx.conf").write_text(nginx_snippet(headers), encoding="utf-8")
 

@@ -47,6 +47,7 @@ class BuildState:
     site: Site
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     built: set[str] | None = None  # the pages MkDocs builds, once it has applied `exclude_docs` (on_nav)
+    preview: bool = False  # a preview (`carepress serve`) publishes nothing: no manifest, no server configuration
 
     def article(self, src_uri: str) -> Article | None:
         return self.site.articles.get(src_uri)
@@ -104,7 +105,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         if read and judged:
             log.info(f"gate cache: {read.hits} page(s) read as before, {judged.hits} judged as before "
                      "by the rules that look at the page alone")
-        self.state = _STATES[id(config)] = BuildState(audience, site, verdicts)
+        self.state = _STATES[id(config)] = BuildState(audience, site, verdicts, preview=self.in_preview())
         # Pages show what the registries say (a product's pharmacovigilance contact, a topic's name): in every
         # page's cache key, for all the plugins (they read the same registries).
         self.registry_digest = digest(*folder_state(self.project.registry_dir, content=True))
@@ -294,7 +295,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         state = build_state(config)
-        if state is None:
+        if state is None or state.preview:
             return
         reports = self.project.root / self.config.reports_dir
         path = write_manifest(manifest(state.site, state.audience, state.verdicts, state.built), reports / "manifest")
