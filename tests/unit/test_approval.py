@@ -245,3 +245,46 @@ def test_an_approval_that_would_not_read_back_as_given_is_not_written(hub, monke
     with pytest.raises(ApprovalNotWritten):
         _approve_directly(path)
     assert path.read_text(encoding="utf-8") == EDITOR_FILE
+
+
+def test_approve_refuses_a_file_with_a_field_written_twice_and_arguments_no_one_types(hub):
+    """A second `validation` block (or any field twice) is CP103 at its line: approve would have rewritten one
+    and left the other for a reader to see. An argument with a control character or an undecodable byte is refused."""
+    twice = EDITOR_FILE.replace("topic: diabete-type-2\n", "topic: diabete-type-2\nvalidation:\n  status: draft\n")
+    path = hub.write("patient/bouger.md", twice)
+    result = _approve(hub, "patient/bouger.md")
+    assert result.returncode != 0 and "CP103" in result.stderr and "written twice" in result.stderr, result.stderr
+    assert "bouger.md:12 " in result.stderr  # the second `validation:`
+    assert path.read_text(encoding="utf-8") == twice
+    path.write_text(EDITOR_FILE, encoding="utf-8")
+    for value in ("Dr\nX", "A\x1bB", "A\u2028B", "Dr \udce9"):
+        arguments = list(APPROVE)
+        arguments[arguments.index("--medical") + 1] = value
+        result = hub.carepress("approve", "content/patient/bouger.md", *arguments)
+        assert result.returncode == 2 and "--medical" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert path.read_text(encoding="utf-8") == EDITOR_FILE
+
+
+def test_approve_keeps_the_file_the_editor_s_and_refuses_a_file_with_other_names(hub):
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    if os.getuid() == 0:  # as root (CI), approving a file of another user leaves it theirs
+        os.chown(path, 1234, 1234)
+    _approve_directly(path)
+    assert (path.stat().st_uid, path.stat().st_gid) == ((1234, 1234) if os.getuid() == 0 else (os.getuid(), os.getgid()))
+    other = hub.write("patient/autre.md", EDITOR_FILE)
+    os.link(other, hub.content / "patient" / "autre-nom.md")
+    with pytest.raises(ApprovalNotWritten, match="hard links"):
+        _approve_directly(other)
+    assert other.read_text(encoding="utf-8") == EDITOR_FILE
+
+
+@pytest.mark.parametrize("field, value", [("expires", "2030-01-01"), ("approved", "2026-11-21"), ("code", "FR-AUTRE")])
+def test_the_approval_itself_cannot_be_edited_after_it_was_given(hub, field, value):
+    """A later expiry date (or another approval date, code or reviewer) written by hand voids the approval."""
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    assert "CP203" not in codes(findings_of(hub, "patient"))
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.split("\n") if line.startswith(f"  {field}:"))
+    path.write_text(text.replace(line, f"  {field}: {value}"), encoding="utf-8")
+    assert "CP203" in codes(findings_of(hub, "patient"))

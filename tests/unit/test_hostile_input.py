@@ -149,6 +149,23 @@ def test_a_date_that_does_not_exist_is_a_yaml_finding_with_its_line(value, line)
     assert value in finding.message and "YYYY-MM-DD" in finding.message
 
 
+@pytest.mark.parametrize("line_text", [
+    'description: "Le "bon" geste"',  # quotes inside quotes
+    'description: "x" y',  # text after the closing quote
+    ' topic: diabete-type-2',  # out of line with the other fields
+    "content_type: disease\x07awareness",  # a control character (the reader's position, not a mark)
+    "audience: hcp",  # a field written twice: the second one is pointed at
+])
+def test_a_yaml_mistake_is_reported_at_its_own_line(line_text):
+    """Not at the first field, where PyYAML's "while parsing a block mapping" context points."""
+    text = front_matter().replace("---\n", "---\n" + "\n".join(["title: Titre"] * 0), 1)
+    lines = text.split("\n")
+    closing = len(lines) - 1 - lines[::-1].index("---")
+    lines.insert(closing, line_text)  # the last field, well below the first
+    [finding] = parse_article(("\n".join(lines) + "\n# Titre\n").encode(), "a.md", "content/a.md").findings
+    assert (finding.code, finding.line) == ("CP103", closing + 1), finding.message
+
+
 @pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
 def test_invisible_line_separators_in_front_matter_are_refused_at_their_line(separator):
     # YAML counts them as line breaks, which shifted every later finding's line (found by tests/fuzz).

@@ -29,10 +29,9 @@ DOCUMENTS = [
     "title: Vivre avec l'asthme\npersona: [patient-asthme]\nkeywords:\n  primary: asthme\n  secondary: [crise, inhalateur]\n",
     "a: 1\nb: 0x1F\nc: 1_000\nd: 1:30\ne: 3.5\nf: .inf\ng: ~\nh: yes\ni: 2026-01-01\nj: 2026-01-01 10:00:00\nk: ''\n",
     "a: !!str 12\nb: !!int '7'\nc: !!float '1'\nd: 'quoted'\ne: \"d\\u00e9\"\nf: |\n  block\n  text\n",
-    "1: one\n2.5: a float key\nnull: a null key\ntrue: a bool key\n2026-01-01: a date key\n",
+    "1: one\n2.5: a float key\nnull: a null key\nfalse: a bool key\n2026-01-01: a date key\n",
     "a: {<<: {x: 1, y: 1}, y: 2}\n",  # a merge key
     "set: !!set {a, b}\nomap: !!omap [a: 1, b: 2]\nbinary: !!binary aGVsbG8=\n",
-    "a: 1\na: 2\n",  # the later duplicate wins
     "- a\n- [b, 1]\n- {c: [d, {e: f}]}\n",
     "just text",
     "= : the value key\n",
@@ -67,6 +66,8 @@ def test_every_key_and_item_has_its_line():
 @pytest.mark.parametrize("text, message", [
     ("? [a, b]\n: c\n", "unhashable"),  # a list as a key: the safe loader's own error
     ("a: !!python/object:os.system x\n", "could not determine a constructor"),
+    ("a: 1\nb: 2\na: 3\n", "`a` is written twice"),  # the safe loader keeps the last; a reader sees the first
+    ("k:\n  x: 1\n  x: 2\n", "`x` is written twice"),
 ])
 def test_what_the_safe_loader_refuses_is_refused(text, message):
     with pytest.raises(YamlProblem, match=message):

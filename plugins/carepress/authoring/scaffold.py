@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import json
-import unicodedata
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from carepress.authoring.slug import slugify
+from carepress.authoring.slug import slugify, untypable
+from carepress.model.loader import real_path
 from carepress.model.registries import Persona, Product
 from carepress.model.schema import Audience, ContentType, FunnelStage, normalise_funnel_stage, reads
 
@@ -64,10 +64,10 @@ def prepare(request: Request, content_dir: Path, personas: dict[str, Persona], p
     audience = _audience(request, personas)
     content_type = ContentType(request.content_type) if request.content_type else (
         ContentType.MEDICAL_SCIENTIFIC if audience is Audience.HCP else ContentType.DISEASE_AWARENESS)
-    if any(unicodedata.category(char) in ("Cc", "Cs") for char in request.title):
-        # A control character, or a byte the terminal did not decode (a surrogate): the file could not hold it.
-        raise ScaffoldError(f"the title {request.title!r} holds a control character or an undecodable byte; "
-                            "type it again in UTF-8")
+    for name, value in (("title", request.title), ("topic", request.topic)):
+        if untypable(value):  # the file could not hold it, or would show it broken
+            raise ScaffoldError(f"the {name} {value!r} holds a control character, a line break or an undecodable byte; "
+                                "type it again in UTF-8, on one line")
     title = " ".join(request.title.split())
     slug = slugify(title)
     if not slug:
@@ -75,7 +75,7 @@ def prepare(request: Request, content_dir: Path, personas: dict[str, Persona], p
     topic = slugify(request.topic)
     if not topic:
         raise ScaffoldError(f"the topic {request.topic!r} gives an empty folder name; use letters or digits, e.g. diabete-type-2")
-    if not (content_dir / topic).resolve().is_relative_to(content_dir.resolve()):
+    if not real_path(content_dir / topic).is_relative_to(real_path(content_dir)):
         raise ScaffoldError(f"the topic folder {topic} is a link out of the content folder; the article would be "
                             "written there (CP111): use another topic, or replace the link with a folder")
     template = _ENVIRONMENT.get_or_select_template(template_names(content_type, stage))

@@ -11,6 +11,12 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_LENGTH = 80
 
 
+def untypable(text: str) -> bool:
+    """Whether `text` holds what no one types into a one-line value: a control character, a line or paragraph
+    separator, or a byte the terminal did not decode (a surrogate)."""
+    return any(unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") for char in text)
+
+
 def slugify(title: str) -> str:
     """Lower-case ASCII words joined by hyphens; apostrophes, quotes and punctuation separate words."""
     text = unicodedata.normalize("NFKD", title.translate(_LIGATURES))

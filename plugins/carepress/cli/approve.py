@@ -11,6 +11,8 @@ from carepress.cli import main
 from carepress.cli._common import EXIT_FINDINGS, config_option, configuration_errors, fail, today_option
 from carepress.compliance.approval import Approval, ApprovalNotWritten, ApprovalRefused, approve_file
 from carepress.compliance.engine import Context, registered_rules, run_rules
+from carepress.authoring.slug import untypable
+from carepress.model.loader import real_path
 from carepress.model.site import load_site
 from carepress.report.finding import Finding
 from carepress.settings import load_project
@@ -50,7 +52,10 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
     for name, value in (("code", code), ("medical", medical), ("legal", legal), ("regulatory", regulatory)):
         if not value.strip():
             fail(f"--{name} must not be empty")
-    resolved = file.resolve()
+        if untypable(value):
+            fail(f"--{name} {value!r} holds a control character, a line break or an undecodable byte; "
+                 "type it again in UTF-8, on one line")
+    resolved = real_path(file)
     # Only an article of the content folder, written in place: a symbolic link may point anywhere (CP111).
     if file.is_symlink() or not resolved.is_relative_to(project.content_dir.resolve()):
         fail(f"{file}: not an article of the content folder ({project.content_dir}); approve the file itself, "

@@ -12,7 +12,7 @@ from carepress.cli._common import (EXIT_FINDINGS, EXIT_OK, cache_option, close_c
                                    fail, judged_cache, load_for_the_run, today_option)
 from carepress.compliance.engine import check_all
 from carepress.forked import available_jobs
-from carepress.model.loader import iter_markdown
+from carepress.model.loader import iter_markdown, real_path
 from carepress.report.finding import Severity
 from carepress.report.reporters import FORMATS, render
 from carepress.settings import load_project
@@ -41,11 +41,11 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
         if not path.exists():
             fail(f"{path}: no such file or folder")
     content = project.content_dir
-    outside = [p for p in paths if not p.resolve().is_relative_to(content)]
+    outside = [p for p in paths if not real_path(p).is_relative_to(content)]
     if outside:
         if len(paths) > 1 or not outside[0].is_dir():
             fail("paths outside the content folder must be a single folder (it is then checked as a content folder)")
-        project.content_dir = outside[0].resolve()
+        project.content_dir = real_path(outside[0])
     jobs = jobs or available_jobs()
     site = load_for_the_run(project, jobs, keep=cache and not outside)  # another tree: the hub's cache is not for it
     judged = judged_cache(project, "check", cache and not outside)
@@ -53,7 +53,7 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
     findings = check_all(site, threshold, jobs, cache=judged)  # rules that cannot report at this severity are not run
     close_cache(judged)
     if paths and not outside:  # judged against the whole tree, reported for the files asked about
-        wanted = {file.resolve() for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
+        wanted = {real_path(file) for p in paths for file in ([p] if p.is_file() else iter_markdown(p))}
         findings = [f for f in findings if _reported(project.root / f.path, content, wanted)]
     findings = [f for f in findings if f.severity.rank <= threshold.rank]
     files_checked = len(site.articles) + len(site.unreadable)
@@ -69,5 +69,5 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
 
 
 def _reported(file: Path, content: Path, wanted: set[Path]) -> bool:
-    resolved = file.resolve()
+    resolved = real_path(file)
     return resolved in wanted or not resolved.is_relative_to(content)  # registry findings always show

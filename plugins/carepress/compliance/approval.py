@@ -1,9 +1,10 @@
 """Approval fingerprints and `carepress approve`'s surgical rewrite of the validation block.
 
 The fingerprint is sha256 over the compliance-relevant content of a page: every front-matter
-field except `validation` (as typed values, fields left at their default omitted, keys sorted)
-and the body (Unicode NFC, newlines as \\n, leading and trailing blank lines ignored). Any other
-edit after approval changes it and voids the approval (CP203).
+field but the fingerprint itself (as typed values, fields left at their default omitted, keys sorted),
+the approval's code, dates and reviewers included, and the body (Unicode NFC, newlines as \\n, leading
+and trailing blank lines ignored). Any edit after approval changes it and voids the approval (CP203): a
+later expiry date too, which only a new approval may set.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from carepress.model.article import Article
 from carepress.model.loader import parse_article
-from carepress.model.schema import FrontMatter
+from carepress.model.schema import FrontMatter, Reviewers, Status, Validation
 from carepress.report.finding import Finding
 
 PREFIX = "sha256:"
@@ -29,7 +30,7 @@ _BOM = "\ufeff"
 
 
 def fingerprint(meta: FrontMatter, body: str) -> str:
-    fields = meta.model_dump(mode="json", exclude={"validation"}, exclude_defaults=True)
+    fields = meta.model_dump(mode="json", exclude={"validation": {"fingerprint"}}, exclude_defaults=True)
     normalised_body = unicodedata.normalize("NFC", body.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
     payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n\0\n" + normalised_body
     return PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -106,7 +107,10 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str) -> b
     lines = _LINE.findall(text[len(bom):])
     newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
     closing = article.body_line - 2  # index of the closing `---` line
-    block = validation_block(approval, fingerprint_of(article), newline)
+    approved_meta = article.meta.model_copy(update={"validation": Validation(
+        status=Status.APPROVED, code=approval.code, approved=approval.approved, expires=approval.expires,
+        reviewers=Reviewers(medical=approval.medical, legal=approval.legal, regulatory=approval.regulatory))})
+    block = validation_block(approval, fingerprint(approved_meta, article.body), newline)
     start_line = article.key_lines.get(("validation",))
     if start_line is None:
         if closing > 0 and not lines[closing - 1].endswith(("\n", "\r")):
@@ -135,13 +139,21 @@ def approve_file(file: Path, approval: Approval, src_uri: str, shown: str) -> st
     if not _reads_back(check.article, approval):
         raise ApprovalNotWritten("the new `validation` block would not read back as given (another `validation` "
                                  "key, or one of its lines out of the block?); tidy the block by hand, then approve again")
+    status = file.stat()
+    if status.st_nlink > 1:  # the file replaced, its other names would keep the old text
+        raise ApprovalNotWritten("the file has other hard links; approve a copy that has one name, or remove the links")
     handle, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(new)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, file.stat().st_mode & 0o7777)
+        os.chmod(temp, status.st_mode & 0o7777)
+        if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+            try:  # approved by another user (root, a CI job): the file stays the editor's
+                os.chown(temp, status.st_uid, status.st_gid)
+            except PermissionError:
+                pass  # only root may give a file away; the approver's own group and mode stay
         if file.read_bytes() != raw:  # saved by an editor meanwhile: replacing it would lose that edit
             raise ApprovalNotWritten("the file changed while it was being approved; approve it again")
         os.replace(temp, file)

@@ -108,20 +108,21 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
         data, key_lines = parse_yaml(front_matter)
     except YamlProblem as problem:
         line = problem.line + 1 if problem.line else 1
-        return Loaded(src_uri, path, None, [make(CP103, path, line,
-            f"front-matter YAML: {problem.message}; check indentation, colons and quotes on this line (values with ':' or '#' need quotes)")])
+        advice = problem.advice or "check indentation, colons and quotes on this line (values with ':' or '#' need quotes)"
+        return Loaded(src_uri, path, None, [make(CP103, path, line, f"front-matter YAML: {problem.message}; {advice}")])
     # File line = YAML line + 1 (the opening ---).
     key_lines = {key: line + 1 for key, line in key_lines.items()}
 
     if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
+        kind = "empty" if data is None else "a list" if isinstance(data, list) else f"one value ({data!r})"
         return Loaded(src_uri, path, None, [make(CP104, path, 2 if data is None else 2,
             f"the front-matter is {kind}; write `field: value` lines (title, audience, persona, funnel_stage, content_type...)")])
 
     findings = _unknown_keys(data, key_lines, path)
     non_string = [key for key in data if not isinstance(key, str)]
     if non_string:
-        findings.append(make(CP106, path, 2, f"field name {non_string[0]!r} is not text; write field names as words"))
+        findings.append(make(CP106, path, key_lines.get((non_string[0],), 2),
+                             f"field name {non_string[0]!r} is not text; write field names as words"))
         return Loaded(src_uri, path, None, findings)
     try:
         meta = FrontMatter.model_validate(data)
@@ -266,6 +267,12 @@ def escaping_links(content_dir: Path, display_root: Path) -> list[Finding]:
                     "this link points outside the content folder (or to nothing), so it is not published; "
                     "copy the file into the content folder instead"))
     return findings
+
+
+def real_path(path: Path) -> Path:
+    """Where `path` leads once its links are followed; as far as they go for a loop of links, where
+    `Path.resolve` raises."""
+    return Path(os.path.realpath(path))
 
 
 def iter_markdown(content_dir: Path, builds: Callable[[str], bool] | None = None):

@@ -19,6 +19,7 @@ Path = tuple[str | int, ...]
 class YamlProblem(Exception):
     message: str
     line: int | None  # 1-based, relative to the YAML text
+    advice: str | None = None  # what to do, when it is not the usual check of indentation, colons and quotes
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
@@ -46,12 +47,16 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
             _check_depth(text, exact=True)  # too deep to read is the first thing to say (`[[[…` unclosed)
         except yaml.YAMLError:
             pass  # the scan stops at the same error: report that
-        # Point at where the broken construct starts (an unclosed quote), not where the parser gave up.
-        mark = error.context_mark or error.problem_mark
+        # Point at where an unclosed quote or bracket opens, not where the parser gave up; for anything else, at the
+        # line the parser could not read (the context of "while parsing a block mapping" is the mapping's first key).
+        opens = (error.context or "").startswith(("while scanning a quoted scalar", "while parsing a flow"))
+        mark = (error.context_mark if opens else None) or error.problem_mark or error.context_mark
         problem = "; ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         raise YamlProblem(problem, mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as error:  # reader errors (control characters) carry no mark object
-        raise YamlProblem(str(error).splitlines()[0], None) from None
+    except yaml.YAMLError as error:  # reader errors (control characters) carry a position, not a mark
+        position = getattr(error, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        raise YamlProblem(str(error).splitlines()[0], line) from None
     except RecursionError:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", None) from None
     finally:
@@ -127,9 +132,14 @@ def _construct(loader, node: yaml.Node, path: Path, lines: dict[Path, int], seen
         mapping = {}
         for key_node, value_node in node.value:
             key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            # A key is made before its value, as the safe loader does; a later duplicate wins, as there.
+            line = key_node.start_mark.line + 1
+            # A key is made before its value, as the safe loader does, which would let a later duplicate win
+            # silently: a reader of the file sees the first one.
             made = key if key_node.tag == _STR else loader.construct_object(key_node, deep=True)
+            if made in mapping:
+                raise YamlProblem(f"`{key}` is written twice (here and above)", line,
+                                  "keep one: YAML would take this one, a reader sees the first")
+            lines[path + (key,)] = lines[path + (made,)] = line
             mapping[made] = _construct(loader, value_node, path + (key,), lines, seen, depth + 1)
         return mapping
     seen.discard(id(node))  # entered again by the line map below
