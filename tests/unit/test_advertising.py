@@ -144,6 +144,28 @@ def test_cp301_title_and_description_count(hub):
     assert "CP301" in _page_codes(hub, "patient/page.md")
 
 
+@pytest.mark.parametrize("rel, fields, body", [
+    ("patient/page.md", {"nav_title": "Metformine : repères"}, None),  # in every page's menu
+    ("patient/page.md", {"subtitle": "Avec le Glucophage"}, None),
+    ("patient/page.md", {"tags": ["glycémie", "Doliprane"]}, None),
+    ("glucophage/reperes.md", {}, None),  # the folder: a menu section and the page's address
+    ("patient/page.md", {}, "# Bouger\n\nLa Metf&#111;rmine aide.\n"),  # an entity inside the word
+    ("patient/page.md", {}, "# Bouger\n\nLa Metfor*mine* aide.\n"),  # emphasis inside the word
+    ("patient/page.md", {}, "# Bouger\n\nLe Gluco**phage**, et la Metfor<span></span>mine.\n"),
+])
+def test_cp301_what_the_reader_sees_counts_wherever_it_is_written(hub, rel, fields, body):
+    hub.article(rel, body=body, **fields)
+    assert "CP301" in _page_codes(hub, rel)
+
+
+def test_cp302_a_claim_split_by_markup_or_an_entity_is_a_claim(hub):
+    hub.article("patient/page.md", body="# Nouveau\n\nUn traitement mir&#97;cle, r*évolutionnaire*.\n")
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP302"]
+    assert {f.line for f in found} == {found[0].line} and len(found) >= 2  # both, at their line
+    text = (hub.content / "patient" / "page.md").read_text(encoding="utf-8").split("\n")
+    assert "mir&#97;cle" in text[found[0].line - 1]
+
+
 def test_cp301_neutral_disease_awareness_page_passes(hub):
     hub.article("patient/page.md", body="# Bouger\n\nMarcher chaque jour aide à équilibrer la glycémie.\n")
     assert _page_codes(hub, "patient/page.md") == set()

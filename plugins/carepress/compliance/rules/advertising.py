@@ -3,9 +3,9 @@ pages never name a medicine, claims stay neutral, promotional pages carry their 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
+import html
 import re
+from collections.abc import Iterator
 
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.compliance.lexicon import Lexicons, load_lexicons
@@ -52,9 +52,59 @@ def _lexicons(context: Context) -> Lexicons:
 
 
 def _front_matter_texts(article: Article) -> Iterator[tuple[str, int]]:
+    """The front-matter's text that readers see: title and description, and the theme's own fields (`nav_title`
+    in every page's menu, `subtitle`, `tags`…), with the folders and file name the page's address shows."""
     yield article.meta.title, article.line_of("title")
     if article.meta.description:
         yield article.meta.description, article.line_of("description")
+    for key, value in (article.meta.model_extra or {}).items():
+        if isinstance(value, str):
+            yield value, article.line_of(key)
+        elif isinstance(value, list):
+            yield from ((item, article.line_of(key, index)) for index, item in enumerate(value) if isinstance(item, str))
+    yield article.src_uri.removesuffix(".md").replace("/", " "), 1
+
+
+# Inline markup or an entity inside a word (`Metfor*mine*`, `Metfor<span></span>mine`, `mir&#97;cle`): the reader
+# sees one word, the lexicons two pieces, or none. Each such word is read again, as the page shows it.
+_MARKED_WORD = re.compile(r"(?:\w|\*+|<[^<>\n]*>|&#?\w+;)+")
+_MARKUP = re.compile(r"\*+|<[^<>\n]*>")
+_ENTITY = re.compile(r"&#?\w+;")
+
+
+def _words_with_markup(body: str) -> Iterator[tuple[str, int]]:
+    """(the word as shown, its offset) of each word of `body` with inline markup or an entity inside it."""
+    found: dict[int, str] = {}
+    for splitter in ("*", "<", "&"):
+        at = body.find(splitter)
+        while at != -1:  # str.find, not an expression: most pages have a few of these characters, or none
+            if _entity_at(body, at) if splitter == "&" else _splits_a_word(body, at):
+                for token in _MARKED_WORD.finditer(body, max(0, at - 80), at + 80):
+                    if token.start() <= at < token.end():
+                        found.setdefault(token.start(), html.unescape(_MARKUP.sub("", token.group())))
+                        break
+            at = body.find(splitter, at + 1)
+    return ((shown, offset) for offset, shown in sorted(found.items()))
+
+
+def _entity_at(body: str, at: int) -> bool:
+    return _ENTITY.match(body, at, at + 12) is not None
+
+
+def _splits_a_word(body: str, at: int) -> bool:
+    """Whether the asterisks and tags from `at` on stand between two letters or digits."""
+    if at == 0 or not body[at - 1].isalnum():
+        return False
+    end = at
+    while end < len(body) and body[end] in "*<":
+        if body[end] == "*":
+            end += 1
+            continue
+        close = body.find(">", end)
+        if close == -1 or "\n" in body[end:close]:
+            return False
+        end = close + 1
+    return end < len(body) and body[end].isalnum()
 
 
 def _keyword_texts(article: Article) -> Iterator[tuple[str, int]]:
@@ -82,6 +132,9 @@ def _scan_medicines(article: Article, lexicons: Lexicons) -> Iterator[tuple[str,
     body = article.body
     for match in lexicons.find_medicines(body):
         yield match.entry, body[match.start:match.end], article.body_line_at(match.start)
+    for shown, offset in _words_with_markup(body):
+        for match in lexicons.find_medicines(shown):
+            yield match.entry, shown, article.body_line_at(offset)
     for offset, target in _link_targets(body):
         brand = lexicons.find_brand_in_url(target)
         if brand:
@@ -146,6 +199,9 @@ def _claims(article: Article, context: Context) -> Iterator[tuple[str, str, int]
             yield match.label, text[match.start:match.end], line
     for match in lexicons.find_claims(article.body):
         yield match.label, article.body[match.start:match.end], article.body_line_at(match.start)
+    for shown, offset in _words_with_markup(article.body):
+        for match in lexicons.find_claims(shown):
+            yield match.label, shown, article.body_line_at(offset)
 
 
 @rule("CP302", Severity.ERROR, "Promotional claim language", per_audience=True, page_local=True)
