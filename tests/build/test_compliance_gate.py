@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import TODAY, empty_hub
+from tests.conftest import TODAY, empty_hub, front_matter
 
 pytestmark = pytest.mark.build
 
@@ -311,3 +311,19 @@ def test_files_kept_for_a_page_keep_what_they_load(hub):
                 "patient/img/detail.png"):
         assert rel in files, rel
     assert "img/inutile.png" not in files
+
+
+def test_markdown_files_that_are_no_article_are_listed_and_never_published(hub):
+    """`Notes.MD` would be copied as it is (a draft's source, front-matter included), `vieux.markdown` built unjudged."""
+    hub.write("patient/Notes.MD", front_matter("# Notes ZZMD\n", validation={"status": "draft"}) + "\n# Notes ZZMD\n")
+    hub.write("patient/vieux.markdown", front_matter("# Vieux ZZMARKDOWN\n") + "\n# Vieux ZZMARKDOWN\n")
+    hub.article("patient/ok.md", title="Bouger au quotidien", body="# Bouger\n\nVoir [nos notes](Notes.MD).\n")
+    checked = json.loads(hub.carepress("check", "--today", TODAY, "--format", "json").stdout)["findings"]
+    assert sorted(f["path"] for f in checked if f["code"] == "CP117") == ["content/patient/Notes.MD",
+                                                                         "content/patient/vieux.markdown"]
+    result = hub.build("all")
+    assert result.returncode == 0, result.stderr
+    for audience in ("patient", "hcp"):
+        files = hub.site_files(audience)
+        assert [path for path, text in files.items() if "ZZMD" in text or "ZZMARKDOWN" in text] == []
+        assert not [path for path in files if path.lower().endswith((".md", ".markdown"))]

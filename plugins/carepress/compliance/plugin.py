@@ -25,7 +25,7 @@ from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.model.article import Article
-from carepress.model.loader import escapes_content
+from carepress.model.loader import escapes_content, misnamed_article
 from carepress.model.schema import SiteAudience
 from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
@@ -156,6 +156,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         shared = pathspec.GitIgnoreSpec.from_lines(self.config.shared_files)
         content = [file for file in files if not file.is_documentation_page() and file.generated_by is None
                    and os.path.normpath(file.abs_src_path or "").startswith(docs_dir)]
+        for file in [file for file in content if misnamed_article(file.src_uri)]:
+            files.remove(file)  # a `.MD` draft copied as it is: its source, front-matter and all (CP117)
+            content.remove(file)
         candidates = [file for file in content if not shared.match_file(file.src_uri)]
         if not candidates:
             return

@@ -27,6 +27,15 @@ CP106 = define("CP106", Severity.ERROR, "Field has the wrong type or value")
 CP107 = define("CP107", Severity.ERROR, "Value is not one of the allowed values")
 CP110 = define("CP110", Severity.WARNING, "Unknown front-matter field")
 CP111 = define("CP111", Severity.ERROR, "File cannot be read")
+CP117 = define("CP117", Severity.ERROR, "Markdown file that is no article")
+# What MkDocs takes for Markdown (`mkdocs.utils.markdown_extensions`); an article is a `.md` file: the others, and
+# `.md` in another case, are never judged (MkDocs builds `.markdown` pages, and copies a `.MD` file as it is).
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
+def misnamed_article(name: str) -> bool:
+    """A file name MkDocs or an editor takes for Markdown that CarePress does not read as an article."""
+    return not name.endswith(".md") and name.lower().endswith(MARKDOWN_SUFFIXES)
 
 BOUNDARY = "---"
 YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks for YAML, not for editors
@@ -252,8 +261,9 @@ def _real_folder(folder: str, resolved: dict[str, str]) -> str:
     return resolved[folder]
 
 
-def escaping_links(content_dir: Path, display_root: Path) -> list[Finding]:
-    """CP111 for every link (file or folder) of the content tree that leads outside it: MkDocs would publish its target."""
+def tree_findings(content_dir: Path, display_root: Path) -> list[Finding]:
+    """CP111 for every link (file or folder) of the content tree that leads outside it: MkDocs would publish its target;
+    CP117 for every Markdown file that is no `.md` article."""
     findings = []
     root = content_dir.resolve()
     for folder, dirs, files in os.walk(content_dir):
@@ -262,6 +272,11 @@ def escaping_links(content_dir: Path, display_root: Path) -> list[Finding]:
             if name.endswith(".md"):  # an article is checked when it is read (CP111 from `read_bytes`)
                 continue
             entry = Path(folder) / name
+            if misnamed_article(name) and name in files:
+                findings.append(make(CP117, _display_path(entry, display_root), None,
+                    f"only `.md` files are articles: this one is neither judged nor published (a `{name.rsplit('.', 1)[1]}` "
+                    "file would otherwise go out unreviewed); rename it to end in `.md`"))
+                continue
             if entry.is_symlink() and escapes_content(entry, root):
                 findings.append(make(CP111, _display_path(entry, display_root), None,
                     "this link points outside the content folder (or to nothing), so it is not published; "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from carepress.model.article import Article
 from carepress.forked import forked_map
-from carepress.model.loader import Loaded, escaping_links, iter_markdown, parse_article, read_bytes, read_file
+from carepress.model.loader import Loaded, iter_markdown, parse_article, read_bytes, read_file, tree_findings
 from carepress.model.project import Project
 from carepress.model.registries import Persona, Product, load_registries
 from carepress.packs import PackCache, code_digest, digest
@@ -51,7 +51,7 @@ def load_site(project: Project, files: list[Path] | None = None, jobs: int = 1, 
     project.check()
     registries = load_registries(project.registry_dir, project.root)
     site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
-    site.load_findings.extend(escaping_links(project.content_dir, project.root))
+    site.load_findings.extend(tree_findings(project.content_dir, project.root))
     resolved: dict[str, str] = {}  # per process: each worker resolves the folders of its own files
     code = code_digest() if cache else ""
 
