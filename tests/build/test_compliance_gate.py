@@ -291,6 +291,23 @@ def test_pages_left_out_after_the_gate_or_never_built_leave_nothing_behind(hub):
     assert "notes/idee" not in page and "gabarit" not in page.lower().replace("gabarit zz", "")
 
 
+def test_a_file_named_only_where_the_page_shows_nothing_is_not_published(hub):
+    """A reference definition no link uses, a code sample and a comment name a draft's files: the page shows none."""
+    hub.article("patient/brouillon/index.md", title="Brouillon", validation={"status": "draft"},
+                body="# Brouillon\n\n![Schéma](zz-schema.png) [PDF](zz-secret.pdf)\n")
+    for name in ("zz-schema.png", "zz-secret.pdf", "zz-exemple.png"):
+        hub.write(f"patient/brouillon/{name}", "ZZDRAFTFILE")
+    hub.write("patient/fiche.pdf", "PDF")
+    hub.article("patient/index.md", title="Patients", body=(
+        "# Patients\n\nLa [fiche][Fiche].\n\n<!-- ![Schéma](brouillon/zz-schema.png) -->\n\n"
+        "```\n![Exemple](brouillon/zz-exemple.png)\n```\n\n[Fiche]: fiche.pdf\n[schema]: brouillon/zz-secret.pdf\n"))
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    files = hub.site_files("patient")
+    assert "patient/fiche.pdf" in files  # used by its reference
+    assert [path for path, text in files.items() if "ZZDRAFTFILE" in text] == []
+
+
 def test_files_kept_for_a_page_keep_what_they_load(hub):
     """A stylesheet the configuration names keeps its background image; an image whose name holds a space
     (`![x](<img/mon schéma.svg>)`) and an SVG's own image go with the page that shows them."""

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import regex
 
+from carepress.compliance.resources import without_code
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.report.finding import Severity, define, make
@@ -114,12 +115,15 @@ _HTML_TARGET = re.compile(r"\b(?:href|src|poster|data)\s*=\s*[\"']?([^\"'\s>]+)|
 
 
 def file_targets(article: Article) -> tuple[set[str], set[str]]:
-    """The relative addresses `article` links to or embeds, query and fragment left out: (those of Markdown,
-    which MkDocs resolves from the source file, those of raw HTML, which the browser resolves from the page's URL)."""
-    body = article.body
+    """The relative addresses `article` links to or embeds as the page shows it (not in code samples or comments, not
+    a reference definition no link uses), query and fragment left out: (those of Markdown, which MkDocs resolves
+    from the source file, those of raw HTML, which the browser resolves from the page's URL)."""
+    body = without_code(article.body)
     markdown = [found.group(1) for found in _MARKDOWN_TARGET.finditer(body)] if "](" in body else []
     if "]:" in body:
-        markdown += [found.group(1) for found in _DEFINITION_TARGET.finditer(body)]
+        folded = body.casefold()
+        markdown += [found.group(1) for found in _DEFINITION_TARGET.finditer(body)
+                     if folded.count(f"[{_label(found.group())}]") > 1]  # the definition's own, and a use
     html = []
     if "<" in body:
         for single, several in _HTML_TARGET.findall(body):
@@ -139,6 +143,11 @@ def embedded_targets(text: str) -> set[str]:
         for single, several in _HTML_TARGET.findall(text):
             found += [single] if single else [entry.split()[0] for entry in several.split(",") if entry.split()]
     return _paths([target for target in found if target])
+
+
+def _label(definition: str) -> str:
+    """The label of a reference definition (`> [Fiche A]: …` gives `fiche a`): its uses say `[Fiche A]` too."""
+    return definition[definition.index("[") + 1:definition.index("]:")].casefold()
 
 
 def _paths(targets: list[str]) -> set[str]:
