@@ -1,9 +1,12 @@
 """`carepress check` and `schema` from the command line: findings, formats and exit codes."""
 
 import json
+import os
 import shutil
 
 import pytest
+
+from tests.conftest import TODAY
 
 
 def test_check_clean_hub_exits_0(hub):
@@ -179,7 +182,6 @@ def test_a_command_that_reads_the_tree_once_collects_rarely_then_gives_the_thres
     from carepress.cli import main
     from carepress.cli._common import RARE_COLLECTIONS
     from carepress.compliance import engine
-    from tests.conftest import TODAY
 
     hub.article("patient/brouillon.md", validation={"status": "draft"})  # a finding: the command exits with 1
     seen = []
@@ -208,3 +210,14 @@ def test_check_output_into_a_missing_folder_is_a_usage_error(hub):
     result = hub.carepress("check", "-o", "absent/rapport.txt")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "--output absent/rapport.txt: No such file or directory" in result.stderr
+
+
+def test_a_loop_of_links_in_the_content_folder_is_a_finding_not_a_traceback(hub):
+    hub.article("patient/ok.md", title="Bouger au quotidien")
+    os.symlink("boucle", hub.content / "boucle")  # a link to itself
+    checked = hub.carepress("check", "content/patient/ok.md", "--today", TODAY)
+    assert "Traceback" not in checked.stderr and checked.returncode in (0, 1), checked.stderr
+    listed = hub.carepress("check", "--today", TODAY)
+    assert "content/boucle CP111" in listed.stdout, listed.stdout
+    created = hub.carepress("new", "-p", "patient-dt2-recent", "-s", "attract", "-t", "boucle", "Mon article")
+    assert created.returncode == 2 and "Traceback" not in created.stderr and "boucle" in created.stderr, created.stderr
