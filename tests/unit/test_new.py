@@ -111,8 +111,11 @@ def test_new_never_overwrites(hub):
     (["-p", "inconnu", "-s", "attract", "-t", "asthme", "Titre"], "unknown persona"),
     (["-p", "patient-asthme", "-s", "jamais", "-t", "asthme", "Titre"], "unknown funnel stage"),
     (["-p", "patient-asthme", "-s", "attract", "-t", "asthme", "?!"], "empty file name"),
+    (["-p", "patient-asthme", "-s", "attract", "-t", "un-fichier", "Titre"], "is no folder"),  # content/un-fichier is a file
+    (["-p", "patient-asthme", "-s", "attract", "-t", "asthme\udce9", "Titre"], "undecodable byte"),
 ])
 def test_errors_write_nothing(hub, args, message):
+    hub.write("un-fichier", "le texte de l'éditeur\n")
     before = sorted(p for p in hub.root.rglob("*"))
     result = hub.carepress("new", *args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

@@ -89,10 +89,15 @@ def prepare(request: Request, content_dir: Path, personas: dict[str, Persona], p
 def write(draft: Draft) -> None:
     """Exclusive create: an existing file is never overwritten, and no half-written file is left."""
     data = draft.text.encode("utf-8")  # before the file exists: text it cannot hold leaves nothing behind
-    draft.path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        draft.path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file, or a link to nothing, where the folder would be
+        raise ScaffoldError(f"{draft.path.parent.name} exists in the content folder and is no folder (a file, or a "
+                            "link to nothing); choose another topic, or move that file") from None
     with draft.path.open("xb") as handle:
         try:
             handle.write(data)
+            handle.flush()  # a full disk fails here, while the file can still be removed
         except BaseException:
             draft.path.unlink(missing_ok=True)
             raise
