@@ -111,7 +111,7 @@ def test_build_writes_manifests_and_the_access_snippet_outside_the_sites(built):
     waived = next(p for p in patient["pages"] if p["src_uri"] == "patient/derogation.md")
     assert [(w["code"], w["reason"]) for w in waived["waivers"]] == [("CP302", "cite une idée reçue pour la réfuter")]
     page = next(p for p in patient["pages"] if p["src_uri"] == "patient/ok.md")
-    assert page["code"] == "FR-TEST-0001" and page["fingerprint"].startswith("sha256:")
+    assert page["code"] == "FR-TEST-0001" and page["fingerprint"].startswith("sha256v2:")
     assert page["reviewers"] == {"medical": "Dr A. Martin", "legal": "B. Durand", "regulatory": "C. Petit"}
     hcp = json.loads((reports / "manifest" / "manifest-hcp.json").read_text(encoding="utf-8"))
     assert {p["src_uri"] for p in hcp["pages"]} == {"index.md", "pro/reco.md"}
@@ -335,6 +335,8 @@ def test_markdown_files_that_are_no_article_are_listed_and_never_published(hub):
     hub.write("patient/Notes.MD", front_matter("# Notes ZZMD\n", validation={"status": "draft"}) + "\n# Notes ZZMD\n")
     hub.write("patient/vieux.markdown", front_matter("# Vieux ZZMARKDOWN\n") + "\n# Vieux ZZMARKDOWN\n")
     hub.article("patient/ok.md", title="Bouger au quotidien", body="# Bouger\n\nVoir [nos notes](Notes.MD).\n")
+    hub.write("patient/.brouillon.MD", "notes cachées")  # MkDocs takes no dot-file,
+    hub.write("templates/ancien.markdown", "gabarit")  # nor MkDocs' own templates/ (exclude_docs by default)
     checked = json.loads(hub.carepress("check", "--today", TODAY, "--format", "json").stdout)["findings"]
     assert sorted(f["path"] for f in checked if f["code"] == "CP117") == ["content/patient/Notes.MD",
                                                                          "content/patient/vieux.markdown"]

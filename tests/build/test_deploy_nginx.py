@@ -61,7 +61,7 @@ def served_hcp_site(request, hub, tmp_path):
     access = (hub.root / "reports" / "hcp-access" / "nginx.conf").read_text(encoding="utf-8")
     if request.param == "auth_request":
         assert "http://127.0.0.1:9180/verify" in access
-        access = access.replace("http://127.0.0.1:9180/", f"http://127.0.0.1:{identity.server_address[1]}/")
+        access = access.replace("http://127.0.0.1:9180", f"http://127.0.0.1:{identity.server_address[1]}")
     else:
         assert "/etc/nginx/carepress-hcp.htpasswd" in access
         (work / "htpasswd").write_text("medecin:{PLAIN}secret\n", encoding="utf-8")
@@ -113,8 +113,9 @@ def test_the_hcp_site_behind_its_access_control_keeps_its_security_headers(serve
     assert "Recommandations" not in body  # no page without credentials: basic auth asks, or the login page is next
     assert (status, headers["WWW-Authenticate"]) == (401, 'Basic realm="Espace reserve aux professionnels de sante"') \
         or (status, headers["Location"]) == (302, served_hcp_site + "login?next=/pro/reco/")
-    if status == 302:  # the login page itself is outside the control (it would redirect to itself)
+    if status == 302:  # the login pages are outside the control (they would redirect to themselves)
         assert _get(headers["Location"])[::2] == (200, "Connexion des professionnels")
+        assert _get(served_hcp_site + "login/callback?code=x")[::2] == (200, "Connexion des professionnels")
     assert headers["X-Frame-Options"] == "DENY"
     status, headers, body = _get(served_hcp_site + "pro/reco/", "medecin:secret")
     assert status == 200 and "Recommandations" in body

@@ -158,6 +158,16 @@ def test_cp301_what_the_reader_sees_counts_wherever_it_is_written(hub, rel, fiel
     assert "CP301" in _page_codes(hub, rel)
 
 
+def test_cp301_fields_readers_do_not_see_are_not_read(hub):
+    hub.article("patient/page.md", template="main.html", icon="ventoline", notes_internes="Doliprane ?")
+    assert "CP301" not in _page_codes(hub, "patient/page.md")
+
+
+def test_cp302_a_claim_followed_by_an_entity_is_one_finding(hub):
+    hub.article("patient/page.md", body="# Nouveau\n\nUn traitement miracle&nbsp;!\n")
+    assert len([f for f in findings_of(hub, "patient") if f.code == "CP302"]) == 1
+
+
 def test_cp302_a_claim_split_by_markup_or_an_entity_is_a_claim(hub):
     hub.article("patient/page.md", body="# Nouveau\n\nUn traitement mir&#97;cle, r*évolutionnaire*.\n")
     found = [f for f in findings_of(hub, "patient") if f.code == "CP302"]

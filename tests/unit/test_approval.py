@@ -288,3 +288,12 @@ def test_the_approval_itself_cannot_be_edited_after_it_was_given(hub, field, val
     line = next(line for line in text.split("\n") if line.startswith(f"  {field}:"))
     path.write_text(text.replace(line, f"  {field}: {value}"), encoding="utf-8")
     assert "CP203" in codes(findings_of(hub, "patient"))
+
+
+def test_an_approval_under_the_earlier_fingerprint_is_asked_again_with_its_reason(hub):
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('fingerprint: "sha256v2:', 'fingerprint: "sha256:'), encoding="utf-8")
+    [found] = [f for f in findings_of(hub, "patient") if f.code == "CP203"]
+    assert "earlier fingerprint" in found.message and "carepress approve" in found.message

@@ -154,6 +154,8 @@ def test_a_date_that_does_not_exist_is_a_yaml_finding_with_its_line(value, line)
     'description: "x" y',  # text after the closing quote
     ' topic: diabete-type-2',  # out of line with the other fields
     "content_type: disease\x07awareness",  # a control character (the reader's position, not a mark)
+    "subtitle: Déjà très élégant, à côté\x07",  # the same after accented letters (libyaml counts bytes)
+    "persona [patient-dt2-recent]",  # a missing colon
     "audience: hcp",  # a field written twice: the second one is pointed at
 ])
 def test_a_yaml_mistake_is_reported_at_its_own_line(line_text):

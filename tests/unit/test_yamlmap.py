@@ -68,6 +68,7 @@ def test_every_key_and_item_has_its_line():
     ("a: !!python/object:os.system x\n", "could not determine a constructor"),
     ("a: 1\nb: 2\na: 3\n", "`a` is written twice"),  # the safe loader keeps the last; a reader sees the first
     ("k:\n  x: 1\n  x: 2\n", "`x` is written twice"),
+    ("1: one\ntrue: also one\n", "`true` is, for YAML, the same field as `1` above"),  # 1 == True: one key
 ])
 def test_what_the_safe_loader_refuses_is_refused(text, message):
     with pytest.raises(YamlProblem, match=message):

@@ -42,8 +42,13 @@ location / {{
 location @carepress_login {{
     return 302 /login?next=$request_uri;
 }}
-location = /login {{  # your identity service's login page: outside the control, or the redirect would loop
-    proxy_pass http://127.0.0.1:9180/login;
+# Your identity service's login pages (its assets and callbacks under /login/): outside the control, or the redirect
+# would loop.
+location = /login {{
+    proxy_pass http://127.0.0.1:9180;
+}}
+location ^~ /login/ {{
+    proxy_pass http://127.0.0.1:9180;
 }}
 """
 

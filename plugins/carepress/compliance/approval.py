@@ -24,7 +24,8 @@ from carepress.model.loader import parse_article
 from carepress.model.schema import FrontMatter, Reviewers, Status, Validation
 from carepress.report.finding import Finding
 
-PREFIX = "sha256:"
+PREFIX = "sha256v2:"  # v2 covers the validation block; `sha256:` (v1, until 2026-12-02) did not
+EARLIER_PREFIX = "sha256:"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _BOM = "\ufeff"
 

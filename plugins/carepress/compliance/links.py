@@ -114,11 +114,11 @@ _DEFINITION_TARGET = regex.compile(_BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>
 _HTML_TARGET = re.compile(r"\b(?:href|src|poster|data)\s*=\s*[\"']?([^\"'\s>]+)|\bsrcset\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 
 
-def file_targets(article: Article) -> tuple[set[str], set[str]]:
+def file_targets(article: Article, superfences: bool = False) -> tuple[set[str], set[str]]:
     """The relative addresses `article` links to or embeds as the page shows it (not in code samples or comments, not
     a reference definition no link uses), query and fragment left out: (those of Markdown, which MkDocs resolves
     from the source file, those of raw HTML, which the browser resolves from the page's URL)."""
-    body = without_code(article.body)
+    body = without_code(article.body, superfences)
     markdown = [found.group(1) for found in _MARKDOWN_TARGET.finditer(body)] if "](" in body else []
     if "]:" in body:
         folded = body.casefold()

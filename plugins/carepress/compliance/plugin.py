@@ -24,6 +24,7 @@ from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AN
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
+from carepress.compliance.resources import SUPERFENCES
 from carepress.model.article import Article
 from carepress.model.loader import escapes_content, misnamed_article
 from carepress.model.schema import SiteAudience
@@ -167,7 +168,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             article = self.state.article(page.src_uri) if unused else None  # every file used: no more to read
             if article is None:
                 continue
-            markdown, html = file_targets(article)
+            markdown, html = file_targets(article, SUPERFENCES in self.project.markdown_extensions)
             source_folder = posixpath.dirname(page.src_uri)
             url_folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
             unused.difference_update(_within(source_folder, target) for target in markdown | html)  # MkDocs: from the source

@@ -261,9 +261,9 @@ def _real_folder(folder: str, resolved: dict[str, str]) -> str:
     return resolved[folder]
 
 
-def tree_findings(content_dir: Path, display_root: Path) -> list[Finding]:
+def tree_findings(content_dir: Path, display_root: Path, builds: Callable[[str], bool]) -> list[Finding]:
     """CP111 for every link (file or folder) of the content tree that leads outside it: MkDocs would publish its target;
-    CP117 for every Markdown file that is no `.md` article."""
+    CP117 for every Markdown file that is no `.md` article, among those MkDocs takes (`builds`, no dot-file)."""
     findings = []
     root = content_dir.resolve()
     for folder, dirs, files in os.walk(content_dir):
@@ -272,7 +272,8 @@ def tree_findings(content_dir: Path, display_root: Path) -> list[Finding]:
             if name.endswith(".md"):  # an article is checked when it is read (CP111 from `read_bytes`)
                 continue
             entry = Path(folder) / name
-            if misnamed_article(name) and name in files:
+            if misnamed_article(name) and name in files and not name.startswith(".") \
+                    and builds(os.path.relpath(entry, content_dir).replace(os.sep, "/")):
                 findings.append(make(CP117, _display_path(entry, display_root), None,
                     f"only `.md` files are articles: this one is neither judged nor published (a `{name.rsplit('.', 1)[1]}` "
                     "file would otherwise go out unreviewed); rename it to end in `.md`"))

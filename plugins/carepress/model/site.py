@@ -51,7 +51,7 @@ def load_site(project: Project, files: list[Path] | None = None, jobs: int = 1, 
     project.check()
     registries = load_registries(project.registry_dir, project.root)
     site = Site(project, registries.personas, registries.products, {}, list(registries.findings))
-    site.load_findings.extend(tree_findings(project.content_dir, project.root))
+    site.load_findings.extend(tree_findings(project.content_dir, project.root, project.builds))
     resolved: dict[str, str] = {}  # per process: each worker resolves the folders of its own files
     code = code_digest() if cache else ""
 

@@ -49,13 +49,17 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
             pass  # the scan stops at the same error: report that
         # Point at where an unclosed quote or bracket opens, not where the parser gave up; for anything else, at the
         # line the parser could not read (the context of "while parsing a block mapping" is the mapping's first key).
-        opens = (error.context or "").startswith(("while scanning a quoted scalar", "while parsing a flow"))
+        # A missing colon (`persona [x]`) is "while scanning a simple key", at the line that lacks it.
+        opens = (error.context or "").startswith(("while scanning a quoted scalar", "while parsing a flow",
+                                                  "while scanning a simple key"))
         mark = (error.context_mark if opens else None) or error.problem_mark or error.context_mark
         problem = "; ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
         raise YamlProblem(problem, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:  # reader errors (control characters) carry a position, not a mark
-        position = getattr(error, "position", None)
-        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        position, line = getattr(error, "position", None), None
+        if isinstance(position, int):  # libyaml counts bytes of UTF-8, PyYAML characters
+            before = text.encode("utf-8")[:position] if _Loader is not yaml.SafeLoader else text[:position]
+            line = before.count(b"\n" if isinstance(before, bytes) else "\n") + 1
         raise YamlProblem(str(error).splitlines()[0], line) from None
     except RecursionError:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", None) from None
@@ -129,7 +133,7 @@ def _construct(loader, node: yaml.Node, path: Path, lines: dict[Path, int], seen
         return items
     if (tag == _MAP and isinstance(node, yaml.MappingNode)
             and all(isinstance(key, yaml.ScalarNode) and key.tag not in _MERGE_TAGS for key, _ in node.value)):
-        mapping = {}
+        mapping, written = {}, {}
         for key_node, value_node in node.value:
             key = key_node.value
             line = key_node.start_mark.line + 1
@@ -137,8 +141,10 @@ def _construct(loader, node: yaml.Node, path: Path, lines: dict[Path, int], seen
             # silently: a reader of the file sees the first one.
             made = key if key_node.tag == _STR else loader.construct_object(key_node, deep=True)
             if made in mapping:
-                raise YamlProblem(f"`{key}` is written twice (here and above)", line,
-                                  "keep one: YAML would take this one, a reader sees the first")
+                same = f"`{key}` is written twice (here and above)" if written[made] == key else \
+                    f"`{key}` is, for YAML, the same field as `{written[made]}` above"
+                raise YamlProblem(same, line, "keep one: YAML would take this one, a reader sees the first")
+            written[made] = key
             lines[path + (key,)] = lines[path + (made,)] = line
             mapping[made] = _construct(loader, value_node, path + (key,), lines, seen, depth + 1)
         return mapping

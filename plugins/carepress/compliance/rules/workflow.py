@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carepress.compliance.approval import fingerprint_of
+from carepress.compliance.approval import EARLIER_PREFIX, fingerprint_of
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.model.article import Article
 from carepress.model.schema import Status
@@ -60,6 +60,10 @@ def content_must_match_approval(article: Article, context: Context):
     if not recorded:
         yield Violation("the page has no approval fingerprint, so it was never approved through CarePress; "
                         "run `carepress approve` once the reviewers have signed off", article.line_of("validation"))
+    elif recorded.startswith(EARLIER_PREFIX):
+        yield Violation("the page was approved with CarePress's earlier fingerprint, which did not cover the approval's "
+                        "own dates, code and reviewers; have a reviewer confirm the approval and run `carepress approve` "
+                        "again", article.line_of("validation", "fingerprint"))
     elif recorded != fingerprint_of(article):
         yield Violation("the page changed since it was approved (its fingerprint no longer matches); "
                         "have the change reviewed and run `carepress approve` again", article.line_of("validation", "fingerprint"))
