@@ -35,6 +35,7 @@ def _cp600(hub, body: str):
     ('<img src="https&#58;//cdn.exemple.org/a.png" alt="">', "https&#58;//cdn.exemple.org/a.png"),
     ('<table background="https://cdn.exemple.org/fond.png"><tr><td>x</td></tr></table>', "https://cdn.exemple.org/fond.png"),
     ("<style>.encadre { background: url('https://cdn.exemple.org/f.png') }</style>", "https://cdn.exemple.org/f.png"),
+    ('Un taux <seuil reste rare. <img src="https://pixel.exemple.com/p.gif">', "https://pixel.exemple.com/p.gif"),
 ])
 def test_a_resource_of_another_host_is_an_error_at_its_line(hub, markup, address):
     found = _cp600(hub, "Un paragraphe.\n\n" + markup + "\n")
@@ -70,3 +71,12 @@ def test_a_mermaid_fence_is_a_diagram_only_with_superfences(hub):
     [found] = _cp600(hub, fence)
     lines = (hub.content / "patient" / "page.md").read_text(encoding="utf-8").split("\n")
     assert "unpkg.com" in found.message and lines[found.line - 1] == "```mermaid"
+
+
+def test_a_fence_nested_in_a_list_item_is_code_with_superfences_only(hub):
+    sample = "- Exemple :\n\n    ```html\n    <img src=\"https://cdn.exemple.org/a.png\">\n\n    <p>suite</p>\n    ```\n"
+    assert len(_cp600(hub, sample)) == 1  # fenced_code alone: the indented fence is text, the image live
+    config = hub.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.superfences\n"), encoding="utf-8")
+    assert _cp600(hub, sample) == []
