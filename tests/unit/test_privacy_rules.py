@@ -36,6 +36,9 @@ def _cp600(hub, body: str):
     ('<table background="https://cdn.exemple.org/fond.png"><tr><td>x</td></tr></table>', "https://cdn.exemple.org/fond.png"),
     ("<style>.encadre { background: url('https://cdn.exemple.org/f.png') }</style>", "https://cdn.exemple.org/f.png"),
     ('Un taux <seuil reste rare. <img src="https://pixel.exemple.com/p.gif">', "https://pixel.exemple.com/p.gif"),
+    ('Un \\`<img src="https://pixel.exemple.com/p.gif">`x`', "https://pixel.exemple.com/p.gif"),  # an escaped backtick is text
+    ("``` mon code\n\n<iframe src='https://www.youtube.com/embed/abc'></iframe>", "https://www.youtube.com/embed/abc"),  # no fence
+    ("````\ntexte\n\n<iframe src='https://www.youtube.com/embed/abc'></iframe>", "https://www.youtube.com/embed/abc"),  # ``` closes no ````
 ])
 def test_a_resource_of_another_host_is_an_error_at_its_line(hub, markup, address):
     found = _cp600(hub, "Un paragraphe.\n\n" + markup + "\n")
@@ -80,3 +83,6 @@ def test_a_fence_nested_in_a_list_item_is_code_with_superfences_only(hub):
     config.write_text(config.read_text(encoding="utf-8").replace(
         "markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.superfences\n"), encoding="utf-8")
     assert _cp600(hub, sample) == []
+    for unclosed in ("```\na\n\n<img src=\"https://cdn.exemple.org/a.png\">\n\n````\n",  # superfences: the same fence only
+                     "- item\n\n    ```\nx\n\n<img src=\"https://cdn.exemple.org/a.png\">\n\n    ```\n"):  # a line less indented
+        assert len(_cp600(hub, unclosed)) == 1, unclosed

@@ -25,16 +25,19 @@ _BLOCK_LEVEL = ("address|article|aside|blockquote|body|canvas|center|colgroup|dd
                 "|thead|tr|ul|video")
 _CODE_CHARACTER = rf"(?:[^\n]|\n(?![ \t]*\n|[ ]{{0,3}}<(?:{_BLOCK_LEVEL})\b))"  # within a paragraph
 # An inline code span: backticks, closed by as many, within one paragraph.
-_INLINE_CODE = re.compile(rf"(`+)(?!`){_CODE_CHARACTER}*?(?<!`)\1(?!`)", re.IGNORECASE)
+_INLINE_CODE = re.compile(rf"(`++){_CODE_CHARACTER}*?(?<!`)\1(?!`)", re.IGNORECASE)  # the whole run opens it
 # A fenced block as `fenced_code` reads one: at the start of a line, closed by the same fence.
-_FENCED = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(?:.*?\n)??\1[ \t]*$", re.MULTILINE | re.DOTALL)
-# With `pymdownx.superfences`, also a fence indented in a list item or an admonition, closed at its indentation by
-# a fence at least as long.
-_NESTED_FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n(?:.*?\n)??\1\2[`~]*[ \t]*$", re.MULTILINE | re.DOTALL)
+# What may follow the opening fence, as `fenced_code` reads it: `{attributes}`, or a language and `hl_lines`. Any
+# other text makes no fence (the HTML below it is live).
+_FENCE_INFO = r"""[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(?:"[^"\n]*"|'[^'\n]*')[ ]*)?)\n"""
+_FENCED = re.compile(r"^(`{3,}+|~{3,}+)" + _FENCE_INFO + r"(?:.*?\n)??\1[ \t]*$", re.MULTILINE | re.DOTALL)
+# With `pymdownx.superfences`, also a fence indented in a list item or an admonition: closed by the same fence at
+# the same indentation, every line between blank or indented as much (a line less indented ends the block).
+_NESTED_FENCED = re.compile(r"^([ \t]*)(`{3,}+|~{3,}+)" + _FENCE_INFO + r"(?:(?:\1[^\n]*|[ \t]*)\n)*?\1\2[ \t]*$",
+                            re.MULTILINE)
 SUPERFENCES = "pymdownx.superfences"
 # With `pymdownx.superfences`, Material's documented custom fence makes a ```mermaid block a diagram.
 _MERMAID_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*\.?mermaid\b", re.MULTILINE | re.IGNORECASE)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 _IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<([^>\n]+)>|([^)\s>]+))")
 _IMAGE_REFERENCE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\](?!\()(?:\[([^\]]*)\])?")
@@ -128,7 +131,7 @@ def without_code(body: str, superfences: bool = False) -> str:
     """The body with its code (fenced blocks, those nested in a block too with `superfences`, inline code) and HTML
     comments blanked out, every other character where it was."""
     if "<!--" in body:
-        body = _COMMENT.sub(_blank, body)
+        body = _without_comments(body)
     if "`" not in body and ("~" not in body or "~~~" not in body):
         return body  # most pages
     if "```" in body or "~~~" in body:
@@ -136,24 +139,38 @@ def without_code(body: str, superfences: bool = False) -> str:
     return _without_inline_code(body) if "`" in body else body
 
 
+def _without_comments(body: str) -> str:
+    """Closed HTML comments blanked out (found with str.find: an expression scanned to the end for each unclosed one)."""
+    parts, done, at = [], 0, body.find("<!--")
+    while at != -1:
+        end = body.find("-->", at + 4)
+        if end == -1:
+            break  # no comment closes after this one: the rest is text
+        parts += [body[done:at], _blank_text(body[at:end + 3])]
+        done = end + 3
+        at = body.find("<!--", done)
+    return "".join(parts) + body[done:] if parts else body
+
+
 def _without_fences(body: str, superfences: bool) -> str:
     """Fenced blocks blanked out, each fence tried where str.find sees one open a line (searched for, the expression
     was tried at every character)."""
     pattern = _NESTED_FENCED if superfences else _FENCED
-    parts, done, at = [], 0, _next_fence(body, 0)
-    while at != -1:
+    parts, done = [], 0
+    upcoming = {marker: body.find(marker) for marker in ("```", "~~~")}  # each marker's next place, found once
+    while any(at != -1 for at in upcoming.values()):
+        at = min(at for at in upcoming.values() if at != -1)
         line = body.rfind("\n", 0, at) + 1
         opens = body[line:at].strip(" \t") == "" if superfences else line == at
         block = pattern.match(body, line) if opens else None
         if block:
             parts += [body[done:block.start()], _blank(block)]
             done = block.end()
-        at = _next_fence(body, done if block else at + 3)
+        resume = done if block else (body.find("\n", at) + 1 or len(body))  # a fence opens a line: the next one
+        for marker, place in upcoming.items():
+            if place != -1 and place < resume:
+                upcoming[marker] = body.find(marker, resume)
     return "".join(parts) + body[done:] if parts else body
-
-
-def _next_fence(body: str, start: int) -> int:
-    return min((at for at in (body.find("```", start), body.find("~~~", start)) if at != -1), default=-1)
 
 
 def _without_inline_code(body: str) -> str:
@@ -161,6 +178,9 @@ def _without_inline_code(body: str) -> str:
     for, it was tried at every character (110 µs on a page of 6 KB with five spans, now a tenth of that)."""
     parts, done, at = [], 0, body.find("`")
     while at != -1:
+        if _escaped(body, at):  # `\``: a backtick as text; the run, if any, opens after it
+            at = body.find("`", at + 1)
+            continue
         span = _INLINE_CODE.match(body, at)
         if span:
             parts += [body[done:span.start()], _blank(span)]
@@ -174,8 +194,20 @@ def _without_inline_code(body: str) -> str:
     return "".join(parts) + body[done:] if parts else body
 
 
+def _escaped(body: str, at: int) -> bool:
+    """Whether an odd number of backslashes comes before `body[at]`."""
+    start = at
+    while start > 0 and body[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
+
+
 def _blank(match: re.Match) -> str:
-    return re.sub(r"[^\n]", " ", match.group())
+    return _blank_text(match.group())
+
+
+def _blank_text(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
 def _elsewhere(address: str) -> bool:

@@ -166,6 +166,9 @@ def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[in
     _enter(node, seen, depth)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if key_node.tag in _MERGE_TAGS:  # `<<` hands the mapping to PyYAML, where a later duplicate wins silently
+                raise YamlProblem("merge keys (`<<`) are not allowed here", key_node.start_mark.line + 1,
+                                  "write the fields out, each once")
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
             lines[path + (key,)] = key_node.start_mark.line + 1
             _map_lines(value_node, path + (key,), lines, seen, depth + 1)
