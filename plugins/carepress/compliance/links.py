@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import regex
 
-from carepress.compliance.resources import without_code
+from carepress.compliance.resources import BLOCK_PREFIX, without_code
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.report.finding import Severity, define, make
@@ -26,8 +26,7 @@ CP401 = define("CP401", Severity.WARNING, "Link to a page this site does not pub
 INLINE_LINK = regex.compile(r"(?<!!)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(?|<([^>\n]+)>|([^)\s>]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 # The same, with the attribute list (attr_list) that may follow it: `[x](y.md){ .md-button }`.
 LINK_AND_ATTRIBUTES = regex.compile(INLINE_LINK.pattern + r"(?:\{[^}\n]*\})?")
-_BLOCK_PREFIX = r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"  # a quote's `>`, a list item's marker
-_REFERENCE = regex.compile(_BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>\n]+)>|(\S+))", regex.MULTILINE)
+_REFERENCE = regex.compile(BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>\n]+)>|(\S+))", regex.MULTILINE)
 _HREF = regex.compile(r"\bhref\s*=\s*(?|\"([^\"]+)\"|'([^']+)'|([^\s\"'<>=`]+))", regex.IGNORECASE)
 
 
@@ -110,7 +109,7 @@ def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str
 # and the address attributes of raw HTML (`srcset` holds several, each before its size). Each is looked for only
 # when a cheap test says it may be there: the attributes' expression costs 200 µs on a page of 6 KB.
 _MARKDOWN_TARGET = regex.compile(r"\]\(\s*(?|<([^>\n]+)>|([^)\s>]+))")
-_DEFINITION_TARGET = regex.compile(_BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>\n]+)>|([^\s>]+))", regex.MULTILINE)
+_DEFINITION_TARGET = regex.compile(BLOCK_PREFIX + r"\[[^\]\n]+\]:[ \t]*(?|<([^>\n]+)>|([^\s>]+))", regex.MULTILINE)
 _HTML_TARGET = re.compile(r"\b(?:href|src|poster|data)\s*=\s*[\"']?([^\"'\s>]+)|\bsrcset\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Collection, Iterator
 from urllib.parse import urlsplit
 
+import regex
+
 from carepress.model.article import Article
 
 # Python-Markdown's block-level elements: a line that opens one (up to 3 spaces in) is raw HTML, even
@@ -39,9 +41,10 @@ SUPERFENCES = "pymdownx.superfences"
 # With `pymdownx.superfences`, Material's documented custom fence makes a ```mermaid block a diagram.
 _MERMAID_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*\.?mermaid\b", re.MULTILINE | re.IGNORECASE)
 
-_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<([^>\n]+)>|([^)\s>]+))")
+_IMAGE = regex.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?|<([^>\n]+)>|([^)\s>]+))")
 _IMAGE_REFERENCE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\](?!\()(?:\[([^\]]*)\])?")
-_DEFINITION = re.compile(r"^(?:[ \t]*>)*[ \t]{0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
+BLOCK_PREFIX = r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"  # a quote's `>`, a list item's marker
+_DEFINITION = re.compile(BLOCK_PREFIX + r"\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
 # An HTML start tag; the elements whose addresses the browser fetches as the page loads (`<link>` but for a
 # few relations), and, on any element, a `style` attribute's url(…).
 _TAG = re.compile(r"""<([a-zA-Z][\w:-]*)((?:"[^"]*"|'[^']*'|[^'"<>])*)>""")  # a stray `<word` ends at the next `<`
@@ -71,7 +74,7 @@ def third_party_resources(article: Article, markdown_extensions: Collection[str]
     # Each expression runs only where a cheap test finds what it looks for: on a page of 6 KB, each search
     # for a string of several characters costs 2-5 µs, a single character's 0.06 µs.
     if "!" in text and "![" in text:
-        inline = [_group(m) for m in _IMAGE.finditer(text)]
+        inline = [(m.group(1), m.start(1)) for m in _IMAGE.finditer(text)]
         found += inline
         if text.count("![") > len(inline):  # an image by reference (`![alt][id]`): its address is in a definition
             definitions = {m.group(1).strip().lower(): (m.group(2), m.start(2)) for m in _DEFINITION.finditer(text)}
@@ -94,11 +97,6 @@ def third_party_resources(article: Article, markdown_extensions: Collection[str]
         if _elsewhere(address) and (address, offset) not in seen:
             seen.add((address, offset))
             yield address, article.body_line_at(offset)
-
-
-def _group(match: re.Match) -> tuple[str, int]:
-    index = 1 if match.group(1) is not None else 2
-    return match.group(index), match.start(index)
 
 
 def _tag_addresses(name: str, attributes: str, offset: int) -> list[tuple[str, int]]:
@@ -132,8 +130,6 @@ def without_code(body: str, superfences: bool = False) -> str:
     comments blanked out, every other character where it was."""
     if "<!--" in body:
         body = _without_comments(body)
-    if "`" not in body and ("~" not in body or "~~~" not in body):
-        return body  # most pages
     if "```" in body or "~~~" in body:
         body = _without_fences(body, superfences)
     return _without_inline_code(body) if "`" in body else body

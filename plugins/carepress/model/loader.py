@@ -124,7 +124,7 @@ def parse_article(raw: bytes, src_uri: str, path: str) -> Loaded:
 
     if not isinstance(data, dict):
         kind = "empty" if data is None else "a list" if isinstance(data, list) else f"one value ({data!r})"
-        return Loaded(src_uri, path, None, [make(CP104, path, 2 if data is None else 2,
+        return Loaded(src_uri, path, None, [make(CP104, path, 2,
             f"the front-matter is {kind}; write `field: value` lines (title, audience, persona, funnel_stage, content_type...)")])
 
     findings = _unknown_keys(data, key_lines, path)

@@ -57,9 +57,9 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path, int]]:
         raise YamlProblem(problem, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:  # reader errors (control characters) carry a position, not a mark
         position, line = getattr(error, "position", None), None
-        if isinstance(position, int):  # libyaml counts bytes of UTF-8, PyYAML characters
-            before = text.encode("utf-8")[:position] if _Loader is not yaml.SafeLoader else text[:position]
-            line = before.count(b"\n" if isinstance(before, bytes) else "\n") + 1
+        if isinstance(position, int):  # PyYAML counts characters, libyaml bytes of UTF-8
+            line = 1 + (text.count("\n", 0, position) if _Loader is yaml.SafeLoader
+                        else text.encode("utf-8").count(b"\n", 0, position))
         raise YamlProblem(str(error).splitlines()[0], line) from None
     except RecursionError:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", None) from None
