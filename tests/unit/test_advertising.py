@@ -257,6 +257,16 @@ def test_cp400_patient_page_linking_to_hcp_only_page(hub):
     assert "CP400" not in _page_codes(hub, "patient/neutre.md", "patient")
 
 
+@pytest.mark.parametrize("link", ["[les recommandations](../pro/reco.md)", "[reco][r]\n\n[r]: ../pro/reco.md",
+                                  "> - [r]: ../pro/reco.md\n\n[reco][r]", '<a HREF="../pro/reco.md">reco</a>',
+                                  "<a href=../pro/reco.md>reco</a>", "<a href = '../../pro/reco/'>reco</a>"])
+def test_cp400_finds_every_form_of_link(hub, link):
+    # Each form is searched only when the text it needs (`](`, `]:`, `=`) is on the page.
+    hub.article("pro/reco.md", content_type="medical_scientific", references=["HAS 2024"], **HCP)
+    hub.article("patient/lien.md", body=f"# Lien\n\nVoir la suite.\n\n{link}\n")
+    assert "CP400" in _page_codes(hub, "patient/lien.md", "patient")
+
+
 @pytest.mark.parametrize("link", ["[le serveur](http://[::1/)", "[x](http://exemple]org/)", '<a href="http://[fe80::1">x</a>',
                                   "[réf][s]\n\n[s]: http://[::1/"])
 def test_cp115_a_link_that_is_no_address_is_an_error_at_its_line(hub, link):
@@ -307,3 +317,17 @@ def test_cp502_medical_scientific_page_needs_references(hub):
 def test_cp503_product_page_needs_its_product(hub):
     hub.article("pro/produit.md", content_type="product_rx", visa=VISA_PM, **HCP)
     assert "CP503" in _page_codes(hub, "pro/produit.md", "hcp")
+
+
+# --- CP114 nesting bounds ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, deep", [
+    (" " * 129 + "- trop loin\n\nTexte.\n", True),  # on the body's first line
+    ("# Titre\n\nTexte.\n\n" + "\t" * 32 + " - trop loin\n", True),  # a later line, in tabs (4 columns each)
+    ("# Titre\n\n" + " " * 2 + "\t" * 31 + " " * 3 + "- trop loin\n", True),  # mixed: 2 + 124 + 3 = 129 columns
+    ("# Titre\n\n" + " " * 128 + "- à la limite\n", False),
+    ("# Titre\n\nTexte " + " " * 200 + "avec des blancs au milieu.\n", False),  # not at the start of a line
+])
+def test_cp114_finds_deep_indentation_on_any_line(hub, body, deep):
+    hub.article("patient/liste.md", body=body)
+    assert ("CP114" in _page_codes(hub, "patient/liste.md", "patient")) is deep

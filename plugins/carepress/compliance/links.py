@@ -91,7 +91,11 @@ def malformed_links(article: Article) -> list[tuple[str, int, str]]:
 def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]]]:
     body = article.body
     pages, malformed = [], []
-    for pattern, group in ((INLINE_LINK, 2), (_REFERENCE, 1), (_HREF, 1)):
+    # Each form is searched only when the text it needs is in the body: most pages have no reference definition nor
+    # HTML link, and those two expressions (one anchored at every line, one ignoring case) were five sixths of the scan.
+    for needed, pattern, group in (("](", INLINE_LINK, 2), ("]:", _REFERENCE, 1), ("=", _HREF, 1)):
+        if needed not in body:
+            continue
         for found in pattern.finditer(body):
             written = found.group(group)
             targets = link_targets(article.src_uri, written)

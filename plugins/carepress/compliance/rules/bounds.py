@@ -15,14 +15,18 @@ from carepress.report.finding import Severity
 MAX_INDENT = 128  # columns of leading white space (a tab counts 4): 32 list levels
 MAX_QUOTES = 32  # `>` markers opening one line
 QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)+")
-# A line over MAX_INDENT columns starts with more than MAX_INDENT // 4 blanks (a tab counts 4).
-DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_INDENT // 4 + 1}}}", re.MULTILINE)
+# A line over MAX_INDENT columns starts with more than MAX_INDENT // 4 blanks (a tab counts 4). Looked for after a
+# newline, and at the start: `re` scans for a literal fast, for every line's start (`^`, MULTILINE) eight times slower.
+_DEEP_BLANKS = rf"[ \t]{{{MAX_INDENT // 4 + 1}}}"
+_DEEP_FIRST_LINE = re.compile(_DEEP_BLANKS)
+_DEEP_LATER_LINE = re.compile(r"\n" + _DEEP_BLANKS)
 
 
 @rule("CP114", Severity.ERROR, "Article body nested too deeply", page_local=True)
 def bounded_nesting(article: Article, context: Context):
     body = article.body
-    if body.count(">") <= MAX_QUOTES and not DEEP_INDENT.search(body):  # every real article: nothing to look at
+    deep = _DEEP_FIRST_LINE.match(body) or _DEEP_LATER_LINE.search(body)
+    if body.count(">") <= MAX_QUOTES and not deep:  # every real article: nothing to look at
         return
     for offset, line in _lines(body):
         indent = len(line) - len(line.lstrip(" \t"))
