@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from carepress.compliance.lexicon import (SHORT_TEXT, _WORD, PhraseMatcher, _fold_char, _singular, _vocabulary,
                                          _vocabulary_of_long_text, fold, load_lexicons)
 from carepress.model.registries import ConfigurationError
-from tests.conftest import REPO
+from tests.conftest import REPO, front_matter
 from tests.unit.helpers import codes, findings_of
 
 HCP = {"audience": "hcp", "persona": ["hcp-medecin-generaliste"]}
@@ -322,7 +322,7 @@ def test_cp503_product_page_needs_its_product(hub):
 # --- CP114 nesting bounds ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, deep", [
-    (" " * 129 + "- trop loin\n\nTexte.\n", True),  # on the body's first line
+    (" " * 129 + "- trop loin\n\nTexte.\n", True),  # the first line after the blank one `hub.article` writes
     ("# Titre\n\nTexte.\n\n" + "\t" * 32 + " - trop loin\n", True),  # a later line, in tabs (4 columns each)
     ("# Titre\n\n" + " " * 2 + "\t" * 31 + " " * 3 + "- trop loin\n", True),  # mixed: 2 + 124 + 3 = 129 columns
     ("# Titre\n\n" + " " * 128 + "- à la limite\n", False),
@@ -331,3 +331,10 @@ def test_cp503_product_page_needs_its_product(hub):
 def test_cp114_finds_deep_indentation_on_any_line(hub, body, deep):
     hub.article("patient/liste.md", body=body)
     assert ("CP114" in _page_codes(hub, "patient/liste.md", "patient")) is deep
+
+
+def test_cp114_finds_deep_indentation_right_after_the_front_matter(hub):
+    # The body's first line, with no blank line before it: no newline precedes its blanks.
+    deep = " " * 129 + "- trop loin\n"
+    hub.write("patient/liste.md", front_matter(deep) + deep)
+    assert "CP114" in _page_codes(hub, "patient/liste.md", "patient")
