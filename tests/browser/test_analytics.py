@@ -275,6 +275,8 @@ def test_site_works_under_its_own_security_headers(hub, browser):
             page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
                           " document.head.appendChild(s); }")
             assert page.evaluate("window.__ran") is None
+            # The violation's event is queued as a task, not dispatched during appendChild: wait for it (a timeout fails).
+            page.wait_for_function("() => window.__violations.some(v => String(v).includes('script-src'))", timeout=5000)
             assert any("script-src" in violation for violation in page.evaluate("window.__violations"))
         hcp = hub.root / "site" / "hcp"
         with serve_folder(hcp, served_headers(hcp)) as base:
