@@ -66,3 +66,17 @@ def test_missing_disclaimer_review_and_references_each_have_their_code():
 def test_a_page_without_the_block_misses_every_mention():
     assert _codes("<html><body><article>Bonjour</article></body></html>", _expected()) == [
         "CP500", "CP501", "CP502", "CP503", "CP503"]
+
+
+def test_each_block_is_read_on_its_own_in_the_reused_document(monkeypatch):
+    """The blocks share one lexbor document: an unclosed comment or tag in one page's block hides nothing of the
+    next page's, and a page without the disclaimer does not see the one the page before showed."""
+    import carepress.compliance.mentions as mentions
+
+    monkeypatch.setattr(mentions, "BLOCKS_PER_DOCUMENT", 3)  # a fresh document on the way, as every 500 pages
+    complete, broken = _page(_expected()), _page(_expected()).replace("</aside>", "<!-- <div><p>")
+    without_disclaimer = _page(_expected(disclaimer=None))
+    pages = [complete, broken, without_disclaimer, complete, without_disclaimer, broken, complete]
+    codes = [_codes(html, _expected()) for html in pages]
+    assert codes == [[], [], ["CP500"], [], ["CP500"], [], []]
+    assert _codes(without_disclaimer, _expected(disclaimer=None)) == []

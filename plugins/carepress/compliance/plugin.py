@@ -22,7 +22,7 @@ from carepress.compliance.engine import Verdict, evaluate
 from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AND_ATTRIBUTES, embedded_targets, file_targets,
                                         link_targets, page_links)
 from carepress.compliance.manifest import manifest, write_manifest
-from carepress.compliance.mentions import mentions_for, missing_mentions
+from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.compliance.resources import SUPERFENCES
 from carepress.model.article import Article
@@ -110,7 +110,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         # Pages show what the registries say (a product's pharmacovigilance contact, a topic's name): in every
         # page's cache key, for all the plugins (they read the same registries).
         self.registry_digest = digest(*folder_state(self.project.registry_dir, content=True))
-        self.mention_findings: dict[str, list] = {}
+        self.mention_findings: dict[str, list] = {}  # src_uri -> what the last check of its mentions found
+        self.rendered_mentions: dict[str, str] = {}  # src_uri -> its mentions block, rendered since that check
         dropped = 0
         docs_dir = Path(config.docs_dir)
         resolved: dict[str, str] = {}
@@ -254,37 +255,43 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        # Only the page's mentions block is kept: all are checked together in on_post_build, where the parser's code
+        # and memory stay in the processor's caches (a block checked between two renderings took ten times as long).
         state = build_state(config)
-        article = state.article(page.file.src_uri) if state else None
-        if article is not None:
-            found = missing_mentions(output, self._mentions(article, state), article.path, state.audience.value)
-            for finding in found:
-                log.warning(f"{finding.location()} {finding.code} {finding.message}")
-            self._record_mentions(page, found)
+        if state and page.file.src_uri in state.site.articles:
+            self.rendered_mentions[page.file.src_uri] = mentions_block(output)
         return output
 
     def cache_key(self, page: Page) -> str:
         # A preview's page carries its banner: it is never a published page, nor the other way round.
         return f"{self.registry_digest}:{'preview' if self.in_preview() else 'build'}"
 
-    # carepress build's parallel path renders pages in forked workers: their findings come back here.
-    def collect_page_state(self, page: Page) -> list:
-        return self.mention_findings.pop(page.file.src_uri, [])
+    # carepress build's parallel path renders pages in forked workers: their mentions blocks come back here, and a
+    # page restored from the page cache brings its own.
+    def collect_page_state(self, page: Page) -> str | None:
+        return self.rendered_mentions.pop(page.file.src_uri, None)
 
-    def merge_page_state(self, page: Page, found: list) -> None:
-        self._record_mentions(page, found)
+    def merge_page_state(self, page: Page, block: str | None) -> None:
+        if block is not None:
+            self.rendered_mentions[page.file.src_uri] = block
 
-    def _record_mentions(self, page: Page, found: list) -> None:
-        """The mention findings of a page's latest rendering, in place of an earlier rendering's (a preview
-        renders again the pages whose banner changes with an edited page)."""
-        earlier = self.mention_findings.pop(page.file.src_uri, None)
-        if not found and not earlier:
-            return  # the usual case; and generated pages (privacy) have no verdict
-        findings = self.state.verdicts[page.file.src_uri].findings
-        if earlier:
-            findings[:] = [f for f in findings if all(f is not e for e in earlier)]
-        findings.extend(found)
-        self.mention_findings[page.file.src_uri] = found
+    def _check_mentions(self, state: BuildState) -> None:
+        """The mention findings of the pages rendered since the last check, in place of an earlier rendering's
+        (a preview renders again the pages whose banner changes with an edited page)."""
+        for src_uri, block in sorted(self.rendered_mentions.items()):
+            article = state.site.articles[src_uri]
+            found = missing_mentions(block, self._mentions(article, state), article.path, state.audience.value)
+            for finding in found:
+                log.warning(f"{finding.location()} {finding.code} {finding.message}")
+            earlier = self.mention_findings.pop(src_uri, None)
+            if not found and not earlier:
+                continue  # the usual case
+            findings = state.verdicts[src_uri].findings
+            if earlier:
+                findings[:] = [f for f in findings if all(f is not e for e in earlier)]
+            findings.extend(found)
+            self.mention_findings[src_uri] = found
+        self.rendered_mentions.clear()
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
         nav = super().on_nav(nav, config, files)
@@ -297,7 +304,12 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             self.unpublished |= _excluded_pages(files)
         return nav
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    @event_priority(100)  # before anything reads the verdicts: the sitemap, the manifest, whatever the plugins' order
+    def _check_rendered_mentions(self, config: MkDocsConfig) -> None:
+        if state := build_state(config):
+            self._check_mentions(state)
+
+    def _write_manifest(self, config: MkDocsConfig) -> None:
         state = build_state(config)
         if state is None or state.preview:
             return
@@ -307,6 +319,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         if state.audience is SiteAudience.HCP:
             snippet = write_nginx_snippet(final_folder(Path(config.site_dir)), self.config.access_control, reports)
             log.info(f"HCP access control (nginx): {snippet}")
+
+    on_post_build = CombinedEvent(_check_rendered_mentions, _write_manifest)
 
     def _mentions(self, article: Article, state: BuildState):
         return mentions_for(article, state.site.products, state.audience, self.config.disclaimer)
