@@ -96,6 +96,35 @@ def test_neutral_sentences_are_not_claims(text):
     assert _lexicons().find_claims(text) == [], text
 
 
+PIECES = ["guérir le diabète", "la plus efficace", "85 % d'efficacité", "Demandez à votre médecin de vous le prescrire",
+          "ask your doctor if Respiflo is right for you", "miracle", "Metformine", "Ven\u200btoline", "Ѕаlbutamol",
+          "le diabète", "de type 2", "efficace", "votre médecin", "ask your doctor", "repère n° 12", "guérir", "plus",
+          " ", "\n", " : ", ", ", "-", "’", "«", "\u00a0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=8).map("".join), min_size=1, max_size=6))
+def test_texts_matched_joined_give_what_each_gives_alone(texts):
+    """A page's short texts are matched joined first (`medicines_in`, `claims_in`): a claim or a medicine is never
+    missed, nor found across two texts (`le plus` ending one, `efficace` starting the next)."""
+    lexicons = _lexicons()
+    assert lexicons.medicines_in(tuple(texts)) == [lexicons.find_medicines(text) for text in texts]
+    assert lexicons.claims_in(tuple(texts)) == [lexicons.find_claims(text) for text in texts]
+
+
+def test_a_lexicon_pattern_anchored_to_its_text_is_found_in_every_text(hub):
+    """`^` and lookarounds read beyond the match: such a lexicon's claims are looked for one text at a time."""
+    lexicon = hub.root / "site_config" / "lexicons" / "claims.fr.yml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "  - id: en-tete\n    pattern: '^(?<!x)offre'\n"
+                       "    message: offer\n", encoding="utf-8")
+    lexicons = load_lexicons(hub.root / "site_config", {})
+    assert not lexicons.patterns_read_joined
+    assert [bool(found) for found in lexicons.claims_in(("Un titre", "offre du jour"))] == [False, True]
+    assert _lexicons().patterns_read_joined  # the demo's patterns do not: its pages' texts are read joined
+    hub.article("patient/offre.md", description="Offre du jour : des repères simples pour bouger au quotidien.")
+    assert "CP302" in _page_codes(hub, "patient/offre.md")
+
+
 def test_a_broken_lexicon_pattern_is_one_line_naming_file_and_entry(hub):
     lexicon = hub.root / "site_config" / "lexicons" / "claims.fr.yml"
     lexicon.write_text(lexicon.read_text(encoding="utf-8") + "  - id: casse\n    pattern: '(ouvert'\n    message: x\n",

@@ -40,6 +40,10 @@ _CONFUSABLES = str.maketrans({
 _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits (str.isalnum), as \p{L}\p{N}; `re` is faster than `regex` here
 _ASCII_BYTES = bytes(range(128))
+# Between texts matched together: a line break is no letter (no word spans it) and `\b` reads it as the start or end
+# of a text. What else may read past a match's ends: anchors, lookarounds.
+JOINER = "\n"
+_LOOKS_BEYOND_MATCH = re.compile(r"\^|\$|\\[AZzG]|\(\?<?[=!]")
 # Bytes of UTF-8 text with every ASCII character that is not a letter or digit turned into a space.
 _ASCII_PUNCTUATION_TO_SPACE = bytes(byte if byte >= 0x80 or chr(byte).isalnum() else 0x20 for byte in range(256))
 
@@ -135,14 +139,21 @@ class PhraseMatcher:
         if tokens:
             self.phrases.setdefault(tokens[0], []).append((tokens, entry, label))
 
+    def _possible(self, vocabulary: frozenset[str]) -> dict[str, list[tuple[tuple[str, ...], str, str]]]:
+        """The phrases whose every token is among `vocabulary`'s keys, by first token: only those can match."""
+        phrases = self.phrases
+        present = set(map(self.keys.__getitem__, vocabulary))  # a text's distinct words are few, and mostly known
+        # `keys() &` goes through the text's words; `set.intersection(dict)` went through the whole lexicon.
+        return {first: candidates for first in phrases.keys() & present
+                if (candidates := [candidate for candidate in phrases[first] if present.issuperset(candidate[0])])}
+
+    def may_match(self, vocabulary: frozenset[str]) -> bool:
+        return bool(self._possible(vocabulary))
+
     def find(self, folded: str, vocabulary: frozenset[str]) -> list[tuple[int, int, str, str]]:
         """(start, end, entry, label) in `folded`, whose distinct words (`_WORD.findall`) are `vocabulary`."""
-        phrases, key = self.phrases, self.keys.__getitem__
-        present = set(map(key, vocabulary))  # a text's distinct words are few, and mostly known
-        # Only phrases whose every token the text has can match: most texts have none, and are not scanned.
-        # `keys() &` goes through the text's words; `set.intersection(dict)` went through the whole lexicon.
-        possible = {first: candidates for first in phrases.keys() & present
-                    if (candidates := [candidate for candidate in phrases[first] if present.issuperset(candidate[0])])}
+        key = self.keys.__getitem__
+        possible = self._possible(vocabulary)  # most texts have none, and are not scanned
         if not possible:
             return []
         starting = {word for word in vocabulary if key(word) in possible}
@@ -169,6 +180,30 @@ class Lexicons:
         # Several rules, on both sites, look at the same texts: match each text once.
         self.find_medicines = functools.lru_cache(maxsize=4096)(self.find_medicines)
         self.find_claims = functools.lru_cache(maxsize=4096)(self.find_claims)
+        self.medicines_in = functools.lru_cache(maxsize=1024)(self.medicines_in)
+        self.claims_in = functools.lru_cache(maxsize=1024)(self.claims_in)
+        # A pattern that looks beyond its match (`^`, `$`, lookarounds) may match a text alone and not where the
+        # texts are joined: with one, the claims of several texts are always looked for one text at a time.
+        self.patterns_read_joined = not any(_LOOKS_BEYOND_MATCH.search(pattern.pattern)
+                                            for _, patterns in self.claims for pattern, _, _ in patterns)
+
+    # A page's short texts (title, description, keywords...): about 15 µs each to fold, split and match, where
+    # most pages name no medicine and make no claim. They are matched joined first, and one by one only when
+    # the joined text may match: a phrase matches token by token, and no token spans two lines.
+    def medicines_in(self, texts: tuple[str, ...]) -> list[list[Match]]:
+        """`find_medicines` of each of `texts`."""
+        if not self.medicines.may_match(_prepared(JOINER.join(texts))[2]):
+            return [[] for _ in texts]
+        return [self.find_medicines(text) for text in texts]
+
+    def claims_in(self, texts: tuple[str, ...]) -> list[list[Match]]:
+        """`find_claims` of each of `texts`."""
+        if self.patterns_read_joined:
+            folded, _, vocabulary = _prepared(JOINER.join(texts))
+            if not any(matcher.may_match(vocabulary) or any(pattern.search(folded) for pattern, _, _ in patterns)
+                       for matcher, patterns in self.claims):
+                return [[] for _ in texts]
+        return [self.find_claims(text) for text in texts]
 
     def find_medicines(self, text: str) -> list[Match]:
         folded, offsets, vocabulary = _prepared(text)

@@ -44,8 +44,7 @@ def keyword_ethics(page: PageFacts, index: AudienceIndex) -> Assessment | None:
         return None
     # The compliance lexicons and matcher (CP305 blocks such a page): one vocabulary for both views.
     lexicons = page.hub.lexicons
-    for keyword in page.keywords:
-        found = lexicons.find_claims(keyword)
+    for keyword, found in zip(page.keywords, lexicons.claims_in(tuple(page.keywords))):
         if found:
             claim = keyword[found[0].start:found[0].end]
             return Assessment(POOR, f"the keyword \u201c{keyword}\u201d targets the claim \u201c{claim}\u201d ({found[0].label}); "

@@ -133,8 +133,9 @@ def _medicines_named(article: Article, lexicons: Lexicons) -> list[tuple[str, st
 
 
 def _scan_medicines(article: Article, lexicons: Lexicons) -> Iterator[tuple[str, str, int]]:
-    for text, line in [*_front_matter_texts(article), *_keyword_texts(article)]:
-        for match in lexicons.find_medicines(text):
+    texts = [*_front_matter_texts(article), *_keyword_texts(article)]
+    for (text, line), matches in zip(texts, lexicons.medicines_in(tuple(text for text, _ in texts))):
+        for match in matches:
             yield match.entry, text[match.start:match.end], line
     body = article.body
     for match in lexicons.find_medicines(body):
@@ -201,8 +202,9 @@ def disease_awareness_names_no_medicine(article: Article, context: Context):
 
 def _claims(article: Article, context: Context) -> Iterator[tuple[str, str, int]]:
     lexicons = _lexicons(context)
-    for text, line in _front_matter_texts(article):
-        for match in lexicons.find_claims(text):
+    texts = list(_front_matter_texts(article))
+    for (text, line), matches in zip(texts, lexicons.claims_in(tuple(text for text, _ in texts))):
+        for match in matches:
             yield match.label, text[match.start:match.end], line
     for match in lexicons.find_claims(article.body):
         yield match.label, article.body[match.start:match.end], article.body_line_at(match.start)
@@ -251,7 +253,8 @@ def suspended_products_block_every_page(article: Article, context: Context):
 @rule("CP305", Severity.ERROR, "Prohibited target keyword", page_local=True)
 def target_keywords_stay_neutral(article: Article, context: Context):
     lexicons = _lexicons(context)
-    for keyword, line in _keyword_texts(article):
-        for match in lexicons.find_claims(keyword):
-            yield Violation(f"target keyword \"{keyword}\" chases promotional searches ({match.label}); choose a neutral query", line)
-            break
+    keywords = list(_keyword_texts(article))
+    for (keyword, line), matches in zip(keywords, lexicons.claims_in(tuple(keyword for keyword, _ in keywords))):
+        if matches:
+            yield Violation(f"target keyword \"{keyword}\" chases promotional searches ({matches[0].label}); "
+                            "choose a neutral query", line)
