@@ -64,6 +64,20 @@ def test_a_text_is_matched_against_its_own_words_not_the_whole_lexicon():
     assert CountedKeys.looked_at == 0
 
 
+def test_words_met_before_a_phrase_was_added_or_after_the_memo_was_emptied_still_match(monkeypatch):
+    """The matcher sorts the words it has met by whether a phrase has their key: a phrase added later, or a memo
+    emptied on the way (its bound), leaves no word sorted wrong."""
+    monkeypatch.setattr("carepress.compliance.lexicon._KeyMemo.LIMIT", 4)
+    matcher = PhraseMatcher(_singular)
+    matcher.add("glucorex", "glucorex", "Glucorex")
+    text = fold("Les doses de Respiral et de Glucorex ce matin")[0]
+    assert [entry for _, _, entry, _ in matcher.find(text, _vocabulary(text))] == ["glucorex"]
+    matcher.add("respiral", "respiral", "Respiral")  # "respiral" was met above, when no phrase had it
+    for _ in range(3):  # each time past the bound of 4 words met: sorted again from nothing
+        assert [entry for _, _, entry, _ in matcher.find(text, _vocabulary(text))] == ["respiral", "glucorex"]
+        assert len(matcher.words_seen) <= 4 + len(_vocabulary(text))
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.one_of(st.sampled_from("aÉé\u0301ﬁßİ—’\u200b\U0001f600о"), st.characters()), max_size=40))
 def test_folding_a_text_folds_each_of_its_characters(text):

@@ -133,16 +133,36 @@ class PhraseMatcher:
 
     def __post_init__(self) -> None:
         self.keys = _KeyMemo(self.key)
+        self.tokens: set[str] = set()  # every key of every phrase
+        # The words met so far, and of them those whose key is a phrase's: a text's words are sorted out by set
+        # operations (in C), not one key lookup each (an article's 400 distinct words, for each of three lexicons).
+        self.words_seen: set[str] = set()
+        self.words_in_phrases: set[str] = set()
 
     def add(self, phrase: str, entry: str, label: str) -> None:
         tokens = tuple(self.key(t) for t in _WORD.findall(fold_text(phrase)))
         if tokens:
             self.phrases.setdefault(tokens[0], []).append((tokens, entry, label))
+            self.tokens.update(tokens)
+            self.words_seen.clear()  # a word met before may be in this phrase
+            self.words_in_phrases.clear()
+
+    def _present(self, vocabulary: frozenset[str]) -> set[str]:
+        """The keys of `vocabulary`'s words that are keys of a phrase."""
+        unseen = vocabulary.difference(self.words_seen)
+        if unseen:
+            if len(self.words_seen) >= _KeyMemo.LIMIT:  # bounded, as the keys' memo is
+                self.words_seen.clear()
+                self.words_in_phrases.clear()
+            key, tokens = self.keys.__getitem__, self.tokens
+            self.words_in_phrases.update(word for word in unseen if key(word) in tokens)
+            self.words_seen.update(unseen)
+        return set(map(self.keys.__getitem__, vocabulary & self.words_in_phrases))
 
     def _possible(self, vocabulary: frozenset[str]) -> dict[str, list[tuple[tuple[str, ...], str, str]]]:
         """The phrases whose every token is among `vocabulary`'s keys, by first token: only those can match."""
         phrases = self.phrases
-        present = set(map(self.keys.__getitem__, vocabulary))  # a text's distinct words are few, and mostly known
+        present = self._present(vocabulary)
         # `keys() &` goes through the text's words; `set.intersection(dict)` went through the whole lexicon.
         return {first: candidates for first in phrases.keys() & present
                 if (candidates := [candidate for candidate in phrases[first] if present.issuperset(candidate[0])])}
