@@ -156,6 +156,41 @@ def test_strict_build_fails_when_the_theme_drops_a_mention(hub):
     assert "CP500" in result.stderr and "CP501" in result.stderr
 
 
+def test_a_build_whose_pages_lack_their_mentions_publishes_nothing(hub):
+    """Found in the written pages, too late to leave them out: the build fails, strict or not, and the site
+    the build would have replaced stays as it was, with its manifest."""
+    hub.article("patient/ok.md")
+    assert hub.build("patient").returncode == 0
+    published = hub.site_files("patient")
+    manifest = (hub.root / "reports" / "manifest" / "manifest-patient.json").read_text(encoding="utf-8")
+    partial = hub.root / "theme" / "partials" / "carepress" / "mentions.html"
+    partial.write_text(partial.read_text(encoding="utf-8").replace("carepress-disclaimer", "disclaimer"), encoding="utf-8")
+    hub.article("patient/ok.md", body="# Bouger\n\nMarcher chaque jour, à son rythme.\n")
+    result = hub.build("patient")
+    assert result.returncode == 1
+    assert result.stderr.count(" CP500 the built page") == 2  # the home page's and the article's
+    assert "do not show their mandatory mentions" in result.stderr and "nothing of this build is published" in result.stderr
+    assert hub.site_files("patient") == published
+    assert (hub.root / "reports" / "manifest" / "manifest-patient.json").read_text(encoding="utf-8") == manifest
+
+
+def test_a_page_may_waive_a_mention_its_theme_does_not_show(hub):
+    partial = hub.root / "theme" / "partials" / "carepress" / "mentions.html"
+    partial.write_text(partial.read_text(encoding="utf-8").replace("carepress-disclaimer", "disclaimer"), encoding="utf-8")
+    waiver = {"waive": {"CP500": "page d'accueil institutionnelle, sans information de santé"}}
+    hub.article("index.md", title="Accueil", audience="all", persona=[], content_type="corporate",
+                body="# Accueil\n\nBienvenue.\n", compliance=waiver)
+    hub.article("patient/ok.md")
+    result = hub.build("patient")
+    assert result.returncode == 1 and result.stderr.count(" CP500 the built page") == 1 and "patient/ok.md" in result.stderr
+    hub.article("patient/ok.md", compliance=waiver)
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    assert "CP500" not in result.stderr
+    manifest = (hub.root / "reports" / "manifest" / "manifest-patient.json").read_text(encoding="utf-8")
+    assert manifest.count('"code": "CP500"') == 2  # each waiver listed, with its reason
+
+
 def test_mentions_written_in_an_article_do_not_stand_in_for_the_themes(hub):
     """The check reads the theme's block, the last on the page: a copy in the article's own HTML, before it, is not it."""
     partial = hub.root / "theme" / "partials" / "carepress" / "mentions.html"

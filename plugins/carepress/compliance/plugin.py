@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pathspec
@@ -280,9 +280,12 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         (a preview renders again the pages whose banner changes with an edited page)."""
         for src_uri, block in sorted(self.rendered_mentions.items()):
             article = state.site.articles[src_uri]
-            found = missing_mentions(block, self._mentions(article, state), article.path, state.audience.value)
+            waivers = article.meta.compliance.waive
+            found = [replace(finding, waived=waivers.get(finding.code)) if finding.code in waivers else finding
+                     for finding in missing_mentions(block, self._mentions(article, state), article.path, state.audience.value)]
             for finding in found:
-                log.warning(f"{finding.location()} {finding.code} {finding.message}")
+                if not finding.waived:
+                    log.warning(f"{finding.location()} {finding.code} {finding.message}")
             earlier = self.mention_findings.pop(src_uri, None)
             if not found and not earlier:
                 continue  # the usual case
@@ -306,8 +309,18 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
 
     @event_priority(100)  # before anything reads the verdicts: the sitemap, the manifest, whatever the plugins' order
     def _check_rendered_mentions(self, config: MkDocsConfig) -> None:
-        if state := build_state(config):
-            self._check_mentions(state)
+        state = build_state(config)
+        if state is None:
+            return
+        self._check_mentions(state)
+        lacking = sorted(src_uri for src_uri, found in self.mention_findings.items()
+                         if any(finding.blocks_publication for finding in found))
+        if lacking and not state.preview:
+            # Found once the pages are written: too late to leave them out, as the gate does, and other pages
+            # link to them. The build fails instead, and `carepress build` keeps the site it would have replaced.
+            raise PluginError(f"{len(lacking)} page(s) do not show their mandatory mentions (CP500-CP503 above, first "
+                              f"{state.site.articles[lacking[0]].path}): nothing of this build is published; restore "
+                              "theme/partials/carepress/mentions.html, or waive the code on a page that may go without")
 
     def _write_manifest(self, config: MkDocsConfig) -> None:
         state = build_state(config)
