@@ -12,18 +12,24 @@ from carepress.model.loader import parse_article
 from tests.conftest import front_matter
 
 
-def _unlinked(html: str, source: str = "Voir [la suite](brouillon.md).\n") -> str:
-    """`html` after the gate's pass, the page's Markdown being `source` (its links tell whether a pass is needed)."""
+def _gate_pass(event: str, content: str, source: str) -> str:
+    """What the gate's `event` (on_page_markdown, on_page_content) makes of the page's `content`, the article the
+    gate read having `source` as its body (its links tell whether a pass is needed)."""
     article = parse_article((front_matter(source) + "\n" + source).encode(), "patient/lien.md", "content/patient/lien.md").article
-    config = SimpleNamespace()
-    gate._STATES[id(config)] = SimpleNamespace(article={"patient/lien.md": article}.get)
+    config = SimpleNamespace(markdown_extensions=[])
+    gate._STATES[id(config)] = SimpleNamespace(article={"patient/lien.md": article}.get, verdicts={})
     plugin = CompliancePlugin()
+    plugin.load_config({})
     plugin.unpublished = {"patient/brouillon.md"}
     page = SimpleNamespace(file=SimpleNamespace(src_uri="patient/lien.md"))
     try:
-        return plugin.on_page_content(html, page=page, config=config, files=None)
+        return getattr(plugin, event)(content, page=page, config=config, files=None)
     finally:
         del gate._STATES[id(config)]
+
+
+def _unlinked(html: str, source: str = "Voir [la suite](brouillon.md).\n") -> str:
+    return _gate_pass("on_page_content", html, source)
 
 
 def test_a_link_to_a_page_left_out_becomes_its_text():
@@ -48,3 +54,21 @@ def test_a_page_without_such_links_is_returned_as_it_came():
 def test_a_link_written_as_the_address_of_a_page_left_out_becomes_its_text(href):
     html = f'<p>Voir <a href="{href}">la suite</a>.</p>'
     assert _unlinked(html, f'Voir <a href="{href}">la suite</a>.\n') == "<p>Voir la suite.</p>"
+
+
+def _unlinked_markdown(markdown: str, body: str) -> str:
+    return _gate_pass("on_page_markdown", markdown, body)
+
+
+@pytest.mark.parametrize("markdown, body", [
+    ("Voir [la suite](brouillon.md) et [ceci](ok.md).\n", "Voir [la suite](brouillon.md) et [ceci](ok.md).\n"),
+    # Markdown an earlier plugin changed: the links the gate read in the file are not all the page has.
+    ("Voir [la suite](brouillon.md) et [ceci](ok.md).\n", "Voir [ceci](ok.md).\n"),
+])
+def test_a_markdown_link_to_a_page_left_out_becomes_its_text(markdown, body):
+    assert _unlinked_markdown(markdown, body) == "Voir la suite et [ceci](ok.md).\n"
+
+
+def test_a_page_whose_links_all_stay_is_returned_as_it_came():
+    markdown = "Voir [ceci](ok.md).\n"
+    assert _unlinked_markdown(markdown, "\n\n" + markdown) is markdown  # MkDocs drops the blank lines the file has
