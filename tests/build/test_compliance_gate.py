@@ -169,7 +169,7 @@ def test_a_build_whose_pages_lack_their_mentions_publishes_nothing(hub):
     result = hub.build("patient")
     assert result.returncode == 1
     assert result.stderr.count(" CP500 the built page") == 2  # the home page's and the article's
-    assert "do not show their mandatory mentions" in result.stderr and "nothing of this build is published" in result.stderr
+    assert "do not show their mandatory mentions" in result.stderr and "the patient site's build fails" in result.stderr
     assert hub.site_files("patient") == published
     assert (hub.root / "reports" / "manifest" / "manifest-patient.json").read_text(encoding="utf-8") == manifest
 

@@ -64,18 +64,23 @@ def test_a_text_is_matched_against_its_own_words_not_the_whole_lexicon():
     assert CountedKeys.looked_at == 0
 
 
-def test_words_met_before_a_phrase_was_added_or_after_the_memo_was_emptied_still_match(monkeypatch):
-    """The matcher sorts the words it has met by whether a phrase has their key: a phrase added later, or a memo
-    emptied on the way (its bound), leaves no word sorted wrong."""
-    monkeypatch.setattr("carepress.compliance.lexicon._KeyMemo.LIMIT", 4)
+def test_words_met_before_a_phrase_was_added_still_match():
     matcher = PhraseMatcher(_singular)
     matcher.add("glucorex", "glucorex", "Glucorex")
     text = fold("Les doses de Respiral et de Glucorex ce matin")[0]
     assert [entry for _, _, entry, _ in matcher.find(text, _vocabulary(text))] == ["glucorex"]
     matcher.add("respiral", "respiral", "Respiral")  # "respiral" was met above, when no phrase had it
-    for _ in range(3):  # each time past the bound of 4 words met: sorted again from nothing
-        assert [entry for _, _, entry, _ in matcher.find(text, _vocabulary(text))] == ["respiral", "glucorex"]
-        assert len(matcher.words_seen) <= 4 + len(_vocabulary(text))
+    assert [entry for _, _, entry, _ in matcher.find(text, _vocabulary(text))] == ["respiral", "glucorex"]
+
+
+def test_the_text_that_fills_the_matchers_memory_keeps_the_words_met_before(monkeypatch):
+    """Past its bound the matcher forgets the words it met: the text that crosses it is sorted anew, whole."""
+    monkeypatch.setattr("carepress.compliance.lexicon._KeyMemo.LIMIT", 4)
+    matcher = PhraseMatcher(_singular)
+    matcher.add("glucorex", "glucorex", "Glucorex")
+    for text in ["un deux trois quatre glucorex", "glucorex cinq", "six sept huit neuf dix glucorex onze", "glucorex"]:
+        assert [entry for _, _, entry, _ in matcher.find(text, _vocabulary(text))] == ["glucorex"], text
+    assert len(matcher.words_seen) <= 4 + 7
 
 
 @settings(max_examples=500, deadline=None)
@@ -119,8 +124,9 @@ PIECES = ["guérir le diabète", "la plus efficace", "85 % d'efficacité", "Dema
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(PIECES), max_size=8).map("".join), min_size=1, max_size=6))
 def test_texts_matched_joined_give_what_each_gives_alone(texts):
-    """A page's short texts are matched joined first (`medicines_in`, `claims_in`): a claim or a medicine is never
-    missed, nor found across two texts (`le plus` ending one, `efficace` starting the next)."""
+    """A page's short texts are matched joined first (`medicines_in`, `claims_in`), and one by one only when the
+    joined text may match: no claim or medicine of one text is missed (`le plus` ending one text, `efficace`
+    starting the next, may only send them to the one-by-one reading)."""
     lexicons = _lexicons()
     assert lexicons.medicines_in(tuple(texts)) == [lexicons.find_medicines(text) for text in texts]
     assert lexicons.claims_in(tuple(texts)) == [lexicons.find_claims(text) for text in texts]
@@ -137,6 +143,30 @@ def test_a_lexicon_pattern_anchored_to_its_text_is_found_in_every_text(hub):
     assert _lexicons().patterns_read_joined  # the demo's patterns do not: its pages' texts are read joined
     hub.article("patient/offre.md", description="Offre du jour : des repères simples pour bouger au quotidien.")
     assert "CP302" in _page_codes(hub, "patient/offre.md")
+
+
+@pytest.mark.parametrize("pattern", [r"efficace\s*+\b", r"(?>efficace\s*)\b", r"\Aefficace"])
+def test_a_pattern_that_does_not_give_back_what_it_took_keeps_the_one_by_one_reading(hub, pattern):
+    r"""`efficace\s*+\b` matches "le plus efficace" alone; followed by the next text, its possessive `\s*+` takes the
+    line break and the space, and no `\b` follows."""
+    lexicon = hub.root / "site_config" / "lexicons" / "claims.fr.yml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + f"  - id: retenue\n    pattern: '{pattern}'\n"
+                       "    message: held\n", encoding="utf-8")
+    lexicons = load_lexicons(hub.root / "site_config", {})
+    assert not lexicons.patterns_read_joined
+    found = lexicons.claims_in(("efficace", " « guérir »"))
+    assert any(match.entry == "retenue" for match in found[0])
+
+
+def test_a_patterns_escapes_keep_their_case_when_it_is_folded(hub):
+    r"""Patterns are folded like the texts they read (lower case, no accents), their escapes as written: `\W` stays
+    "not a letter" (folded, it was `\w`, "a letter")."""
+    lexicon = hub.root / "site_config" / "lexicons" / "claims.fr.yml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "  - id: offre\n    pattern: '\\bOFFRE\\W+LIMITÉE\\b'\n"
+                       "    message: offer\n", encoding="utf-8")
+    lexicons = load_lexicons(hub.root / "site_config", {})
+    assert [match.entry for match in lexicons.find_claims("Une offre, limitée !") if match.entry == "offre"] == ["offre"]
+    assert not [match for match in lexicons.find_claims("offrelimitee") if match.entry == "offre"]
 
 
 def test_a_broken_lexicon_pattern_is_one_line_naming_file_and_entry(hub):

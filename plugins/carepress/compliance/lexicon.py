@@ -41,9 +41,10 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits (str.isalnum), as \p{L}\p{N}; `re` is faster than `regex` here
 _ASCII_BYTES = bytes(range(128))
 # Between texts matched together: a line break is no letter (no word spans it) and `\b` reads it as the start or end
-# of a text. What else may read past a match's ends: anchors, lookarounds.
+# of a text. What may match a text alone and not where it is followed by the next one: anchors, lookarounds, and
+# what does not give back what it took (possessive quantifiers, atomic groups, backtracking verbs).
 JOINER = "\n"
-_LOOKS_BEYOND_MATCH = re.compile(r"\^|\$|\\[AZzG]|\(\?<?[=!]")
+_LOOKS_BEYOND_MATCH = re.compile(r"\^|\$|\\[AZzG]|\(\?<?[=!]|[*+?}]\+|\(\?>|\(\*")
 # Bytes of UTF-8 text with every ASCII character that is not a letter or digit turned into a space.
 _ASCII_PUNCTUATION_TO_SPACE = bytes(byte if byte >= 0x80 or chr(byte).isalnum() else 0x20 for byte in range(256))
 
@@ -151,9 +152,10 @@ class PhraseMatcher:
         """The keys of `vocabulary`'s words that are keys of a phrase."""
         unseen = vocabulary.difference(self.words_seen)
         if unseen:
-            if len(self.words_seen) >= _KeyMemo.LIMIT:  # bounded, as the keys' memo is
+            if len(self.words_seen) >= _KeyMemo.LIMIT:  # bounded, as the keys' memo is: this text is sorted anew
                 self.words_seen.clear()
                 self.words_in_phrases.clear()
+                unseen = vocabulary
             key, tokens = self.keys.__getitem__, self.tokens
             self.words_in_phrases.update(word for word in unseen if key(word) in tokens)
             self.words_seen.update(unseen)
@@ -333,12 +335,26 @@ def _load_claims(file: Path, language: str) -> tuple[PhraseMatcher, list[tuple[r
             matcher.add(phrase, name, label)
         if "pattern" in entry:
             try:
-                patterns.append((regex.compile(fold_text(str(entry["pattern"]))), name, label))
+                patterns.append((regex.compile(_fold_pattern(str(entry["pattern"]))), name, label))
             except regex.error as error:
                 raise ConfigurationError(f"{where}: invalid pattern: {error}") from None
         elif not phrases:
             raise ConfigurationError(f"{where}: give `phrases` or a `pattern`")
     return matcher, patterns
+
+
+_ESCAPE = re.compile(r"\\(?:[pPN]\{[^}]*\}|.)", re.DOTALL)
+
+
+def _fold_pattern(pattern: str) -> str:
+    r"""A lexicon pattern in the matching form of the texts it reads (`fold`), its escapes as written: folded, `\W`
+    would become `\w` and `\A` the bell character."""
+    kept = [(found.start(), found.end()) for found in _ESCAPE.finditer(pattern)]
+    pieces, at = [], 0
+    for start, end in kept:
+        pieces += [fold_text(pattern[at:start]), pattern[start:end]]
+        at = end
+    return "".join(pieces) + fold_text(pattern[at:])
 
 
 _CACHE: dict[tuple, Lexicons] = {}

@@ -32,7 +32,7 @@ from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
 from carepress.packs import PackCache, digest, folder_state
 from carepress.settings import project_from_options
-from carepress.report.finding import Severity
+from carepress.report.finding import CATALOGUE, Severity
 
 log = logging.getLogger("mkdocs.plugins.carepress.compliance")
 
@@ -289,10 +289,11 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         for src_uri, block in sorted(self.rendered_mentions.items()):
             article = state.site.articles[src_uri]
             waivers = article.meta.compliance.waive
-            found = [replace(finding, waived=waivers.get(finding.code)) if finding.code in waivers else finding
+            found = [replace(finding, waived=waivers[finding.code])
+                     if finding.code in waivers and CATALOGUE[finding.code].waivable else finding
                      for finding in missing_mentions(block, self._mentions(article, state), article.path, state.audience.value)]
             for finding in found:
-                if not finding.waived:
+                if finding.waived is None:
                     log.warning(f"{finding.location()} {finding.code} {finding.message}")
             earlier = self.mention_findings.pop(src_uri, None)
             if not found and not earlier:
@@ -327,7 +328,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             # Found once the pages are written: too late to leave them out, as the gate does, and other pages
             # link to them. The build fails instead, and `carepress build` keeps the site it would have replaced.
             raise PluginError(f"{len(lacking)} page(s) do not show their mandatory mentions (CP500-CP503 above, first "
-                              f"{state.site.articles[lacking[0]].path}): nothing of this build is published; restore "
+                              f"{state.site.articles[lacking[0]].path}): the {state.audience.value} site's build fails "
+                              "(`carepress build` keeps the site it would have replaced); restore "
                               "theme/partials/carepress/mentions.html, or waive the code on a page that may go without")
 
     def _write_manifest(self, config: MkDocsConfig) -> None:
