@@ -132,3 +132,15 @@ def test_deep_nesting_is_bounded():
     deep = "x: " + "[" * 200 + "]" * 200
     loaded = load(GOOD.replace("---\n\n#", deep + "\n---\n\n#"))
     assert [f.code for f in loaded.findings] == ["CP103"]
+
+
+def test_a_waiver_without_its_reason_is_a_finding_at_its_line():
+    """The reason is what the reports and the manifest show an auditor."""
+    from carepress.model.loader import parse_article
+
+    raw = ("---\ntitle: Bouger\naudience: patient\npersona: [patient-diabete-t2]\nfunnel_stage: attract\n"
+           "content_type: disease_awareness\ncompliance:\n  waive:\n    CP302: '  '\n---\n\nTexte.\n").encode()
+    loaded = parse_article(raw, "patient/a.md", "content/patient/a.md")
+    assert loaded.article is None
+    [finding] = loaded.findings
+    assert finding.line == 8 and "CP302" in finding.message and "gives no reason" in finding.message

@@ -136,6 +136,16 @@ class Visa(_Strict):
 class ComplianceOptions(_Strict):
     waive: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("waive")
+    @classmethod
+    def _each_waiver_says_why(cls, waive: dict[str, str]) -> dict[str, str]:
+        # The reason is what the reports and the manifest show an auditor: a waiver without one is no waiver.
+        unexplained = [code for code, reason in waive.items() if not reason.strip()]
+        if unexplained:
+            raise ValueError(f"the waiver of {', '.join(unexplained)} gives no reason; write why this page may go "
+                             f"without the rule, e.g. `{unexplained[0]}: \"page institutionnelle, sans information de santé\"`")
+        return waive
+
 
 class FrontMatter(BaseModel):
     """What an editor writes between the `---` lines."""
