@@ -204,8 +204,8 @@ class Lexicons:
         self.find_claims = functools.lru_cache(maxsize=4096)(self.find_claims)
         self.medicines_in = functools.lru_cache(maxsize=1024)(self.medicines_in)
         self.claims_in = functools.lru_cache(maxsize=1024)(self.claims_in)
-        # A pattern that looks beyond its match (`^`, `$`, lookarounds) may match a text alone and not where the
-        # texts are joined: with one, the claims of several texts are always looked for one text at a time.
+        # A pattern that may match a text alone and not where the texts are joined (`_LOOKS_BEYOND_MATCH`): with one,
+        # the claims of several texts are always looked for one text at a time.
         self.patterns_read_joined = not any(_LOOKS_BEYOND_MATCH.search(pattern.pattern)
                                             for _, patterns in self.claims for pattern, _, _ in patterns)
 
