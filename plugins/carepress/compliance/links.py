@@ -51,14 +51,33 @@ def link_targets(src_uri: str, target: str) -> list[str]:
     extension = posixpath.splitext(posixpath.basename((path or "").rstrip("/")))[1]
     if not path or extension not in ("", ".html"):
         return []  # a file (`.pdf`, `.png`), or nothing of this site
-    stem = src_uri[:-3]
-    folder = stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
-    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+    joined = within(url_folder(src_uri), path)
     if joined.startswith("../") or joined == "..":
         return []
     if extension == ".html":
         joined = posixpath.dirname(joined) if posixpath.basename(joined) == "index.html" else joined[: -len(".html")]
     return ["index.md"] if joined in (".", "") else [joined + ".md", joined + "/index.md"]
+
+
+def url_folder(src_uri: str) -> str:
+    """The folder of page `src_uri`'s address with directory URLs (`a/b.md` is at `a/b/`, `a/index.md` at `a/`), from
+    which the browser resolves its relative addresses."""
+    stem = src_uri[:-3]
+    return stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+
+
+def within(folder: str, target: str) -> str:
+    """The content path that `target`, relative to `folder` (or to the site's root when it starts with `/`), names."""
+    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+
+
+def used_files(src_uri: str, page_folder: str, markdown: set[str], html: set[str]) -> set[str]:
+    """The content paths a page's `file_targets` may name: each target from the source file's folder (as MkDocs
+    resolves Markdown, and raw HTML it parses), those of raw HTML from the folder of the page's address
+    (`page_folder`) too, as the browser does. A path out of the content folder starts with `../`."""
+    source_folder = posixpath.dirname(src_uri)
+    return ({within(source_folder, target) for target in markdown | html}
+            | {within(page_folder, target) for target in html})
 
 
 def _local_path(target: str) -> str | None:

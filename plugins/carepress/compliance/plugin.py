@@ -20,7 +20,7 @@ from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
 from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AND_ATTRIBUTES, embedded_targets, file_targets,
-                                        link_targets, page_links)
+                                        link_targets, page_links, used_files, within)
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
@@ -170,10 +170,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             if article is None:
                 continue
             markdown, html = file_targets(article, SUPERFENCES in self.project.markdown_extensions)
-            source_folder = posixpath.dirname(page.src_uri)
-            url_folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
-            unused.difference_update(_within(source_folder, target) for target in markdown | html)  # MkDocs: from the source
-            unused.difference_update(_within(url_folder, target) for target in html)  # the browser: from the page's URL
+            page_folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
+            unused.difference_update(used_files(page.src_uri, page_folder, markdown, html))
         # A kept stylesheet, HTML or SVG file keeps what it loads (a CSS background, an SVG's image), in turn.
         by_uri = {file.src_uri: file for file in candidates}
         loading = [file for file in content if file.src_uri not in unused and file.src_uri.lower().endswith(EMBEDDING_SUFFIXES)]
@@ -184,7 +182,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             except OSError:
                 continue
             for target in embedded_targets(text):
-                if (used := _within(posixpath.dirname(file.src_uri), target)) in unused:
+                if (used := within(posixpath.dirname(file.src_uri), target)) in unused:
                     unused.discard(used)
                     if used.lower().endswith(EMBEDDING_SUFFIXES):
                         loading.append(by_uri[used])
@@ -386,11 +384,6 @@ def _published_nav(items: list, left_out: set[str]) -> list:
 def _excluded_pages(files: Files) -> set[str]:
     """The Markdown files MkDocs lists but does not build (`exclude_docs`, `draft_docs`)."""
     return {file.src_uri for file in files.documentation_pages(inclusion=InclusionLevel.is_excluded)}
-
-
-def _within(folder: str, target: str) -> str:
-    """The content path that `target`, relative to `folder` (or to the site's root when it starts with `/`), names."""
-    return posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
 
 
 def _named_in_config(config: MkDocsConfig) -> set[str]:
