@@ -5,6 +5,7 @@ Deterministic for a given N (seeded), so two runs measure the same content.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 from pathlib import Path
@@ -49,6 +50,7 @@ REFERENCES = ["HAS, Stratégie thérapeutique du patient vivant avec un diabète
 # A 1×1 transparent PNG: every article shows an image without weighing on the benchmark.
 PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                       "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+IMAGE = "images/illustration.png"  # in the content folder; each article's approval records it (CP205)
 
 
 def approval(index: int) -> dict:
@@ -111,7 +113,7 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
     write_vanilla_config(root)
     content = root / "content"
     (content / "images").mkdir(parents=True)
-    (content / "images" / "illustration.png").write_bytes(PIXEL)
+    (content / IMAGE).write_bytes(PIXEL)
     rng = random.Random(seed)
     topics = list(TOPICS)
     placements = []  # (index, topic, section folder)
@@ -138,6 +140,7 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
         siblings = [i for i in by_section[folder] if i != index][:3]
         text = body(index, title, [f"fiche-{i:05d}.md" for i in siblings], "../../../images/illustration.png", rng)
         meta = front_matter(index, topic, subject, text, rng)
+        meta["validation"]["attachments"] = {IMAGE: "sha256:" + hashlib.sha256(PIXEL).hexdigest()}  # as approved
         (content / folder / f"fiche-{index:05d}.md").write_text(_document(meta, text), encoding="utf-8")
     return root
 
@@ -151,12 +154,15 @@ def _write(path: Path, title: str, text: str, index: int) -> None:
 
 
 def reapprove(path: Path) -> None:
-    """After an edit, approve the article again as `carepress approve` would (same code, reviewers, dates)."""
-    loaded = parse_article(path.read_bytes(), path.name, str(path))
+    """After an edit, approve the article again as `carepress approve` would (same code, reviewers, dates), its
+    attached files recorded (the hub's `content` folder is the closest of that name above it)."""
+    content = next(folder for folder in path.resolve().parents if folder.name == "content")
+    src_uri = path.resolve().relative_to(content).as_posix()
+    loaded = parse_article(path.read_bytes(), src_uri, str(path))
     validation = loaded.article.meta.validation
     reviewers = validation.reviewers
     approve_file(path, Approval(validation.code, reviewers.medical, reviewers.legal, reviewers.regulatory,
-                                validation.approved, validation.expires), path.name, str(path))
+                                validation.approved, validation.expires), src_uri, str(path), content)
 
 
 def _document(meta: dict, text: str) -> str:

@@ -240,7 +240,8 @@ def test_an_approval_that_would_not_read_back_as_given_is_not_written(hub, monke
     """Whatever the layout defeats in the rewrite, the file is written only if it then reads as approved as given."""
     real = approval_module.validation_block
     monkeypatch.setattr(approval_module, "validation_block",
-                        lambda approval, digest, newline: real(approval, digest, newline).replace('"C"', '"AUTRE"'))
+                        lambda approval, digest, newline, *attachments: real(approval, digest, newline, *attachments)
+                        .replace('"C"', '"AUTRE"'))
     path = hub.write("patient/bouger.md", EDITOR_FILE)
     with pytest.raises(ApprovalNotWritten):
         _approve_directly(path)

@@ -20,6 +20,8 @@ def test_generated_articles_are_realistic_and_pass_every_rule(tmp_path):
     text = articles[0].read_text(encoding="utf-8")
     meta = yaml.safe_load(text.split("---\n")[1])
     assert meta["validation"]["status"] == "approved" and meta["persona"]
+    # Its image is recorded with the approval, as `carepress approve` records it: no CP205 below.
+    assert list(meta["validation"]["attachments"]) == ["images/illustration.png"]
     body = text.split("---\n", 2)[2]
     assert 800 <= len(body.split()) <= 1100
     assert re.search(r"^## ", body, re.M) and re.search(r"^- ", body, re.M)
@@ -28,6 +30,7 @@ def test_generated_articles_are_realistic_and_pass_every_rule(tmp_path):
     result = Hub(root).carepress("check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.returncode == 0 and "0 error(s), " in result.stdout and "in 37 file(s)" in result.stdout
+    assert "CP205" not in result.stdout
 
 
 def test_vanilla_configuration_has_no_carepress_plugin(tmp_path):

@@ -10,6 +10,7 @@ import click
 from carepress.cli import main
 from carepress.cli._common import EXIT_FINDINGS, config_option, configuration_errors, fail, today_option
 from carepress.compliance.approval import Approval, ApprovalNotWritten, ApprovalRefused, approve_file
+from carepress.compliance.resources import SUPERFENCES
 from carepress.compliance.engine import Context, registered_rules, run_rules
 from carepress.authoring.slug import untypable
 from carepress.model.loader import real_path
@@ -37,7 +38,8 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
             config_file: Path, today: str | None) -> None:
     """Mark FILE approved: rewrite only its `validation` block, atomically.
 
-    Any later edit of the body or of another front-matter field voids the approval (CP203).
+    Any later edit of the body or of another front-matter field voids the approval (CP203). The files the page
+    links to or embeds (images, PDF leaflets) are recorded with their digests: a later change of one voids it too (CP205).
     """
     project, _ = load_project(config_file, today)
     if not file.is_file():
@@ -66,7 +68,8 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
     try:
         if broken := _registry_findings(project, resolved, src_uri):
             raise ApprovalRefused(broken)
-        digest = approve_file(resolved, approval, src_uri, shown)
+        digest = approve_file(resolved, approval, src_uri, shown, project.content_dir,
+                              SUPERFENCES in project.markdown_extensions)
     except ApprovalNotWritten as problem:
         fail(f"{shown} was not changed: {problem}")
     except ApprovalRefused as refused:

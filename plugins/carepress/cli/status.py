@@ -18,7 +18,7 @@ from carepress.report.finding import Severity
 from carepress.report.compliance import compliance_data
 from carepress.settings import load_project
 
-STATE_ORDER = ("approved", "changed since approval", "approval incomplete", "expired", "in_review", "draft", "withdrawn", "unreadable")
+STATE_ORDER = ("approved", "changed since approval", "attached file changed since approval", "approval incomplete", "expired", "in_review", "draft", "withdrawn", "unreadable")
 
 
 @main.command()

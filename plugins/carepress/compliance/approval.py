@@ -4,7 +4,9 @@ The fingerprint is sha256 over the compliance-relevant content of a page: every 
 field but the fingerprint itself (as typed values, fields left at their default omitted, keys sorted),
 the approval's code, dates and reviewers included, and the body (Unicode NFC, newlines as \\n, leading
 and trailing blank lines ignored). Any edit after approval changes it and voids the approval (CP203): a
-later expiry date too, which only a new approval may set.
+later expiry date too, which only a new approval may set. The files the page links to or embeds are recorded in
+the block (`validation.attachments`, path -> digest), so the fingerprint covers them too, and CP205 compares them
+with the files as they are.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from carepress.compliance.attachments import attachments_of
 from carepress.model.article import Article
 from carepress.model.loader import parse_article
 from carepress.model.schema import FrontMatter, Reviewers, Status, Validation
@@ -66,12 +69,13 @@ class ApprovalNotWritten(Exception):
     """The file reads as an article, but the approval could not be recorded safely: it is left as it was."""
 
 
-def _reads_back(article: Article, approval: Approval) -> bool:
-    """The rewritten file reads as approved as given, with the fingerprint of what it now holds (no CP203)."""
+def _reads_back(article: Article, approval: Approval, attachments: dict[str, str]) -> bool:
+    """The rewritten file reads as approved as given, with the fingerprint of what it now holds (no CP203) and
+    the attachments found (no CP205)."""
     validation = article.meta.validation
     reviewers = validation.reviewers
     return (validation.status.value == "approved" and validation.code == approval.code
-            and validation.fingerprint == fingerprint_of(article)
+            and validation.fingerprint == fingerprint_of(article) and validation.attachments == attachments
             and validation.approved == approval.approved and validation.expires == approval.expires
             and (reviewers.medical, reviewers.legal, reviewers.regulatory)
             == (approval.medical, approval.legal, approval.regulatory))
@@ -81,7 +85,7 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
-def validation_block(approval: Approval, digest: str, newline: str) -> str:
+def validation_block(approval: Approval, digest: str, newline: str, attachments: dict[str, str] | None = None) -> str:
     lines = [
         "validation:",
         "  status: approved",
@@ -92,17 +96,31 @@ def validation_block(approval: Approval, digest: str, newline: str) -> str:
         f"    medical: {_quoted(approval.medical)}",
         f"    legal: {_quoted(approval.legal)}",
         f"    regulatory: {_quoted(approval.regulatory)}",
-        f"  fingerprint: {_quoted(digest)}",
     ]
+    if attachments:
+        lines += ["  attachments:", *(f"    {_quoted(path)}: {_quoted(attachments[path])}" for path in sorted(attachments))]
+    lines.append(f"  fingerprint: {_quoted(digest)}")
     return newline.join(lines) + newline
 
 
-def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str) -> bytes:
-    """The file's new bytes: only the top-level `validation` block differs from `raw`."""
+def page_attachments(raw: bytes, src_uri: str, shown: str, content_dir: Path | None,
+                     superfences: bool = False) -> dict[str, str]:
+    """What an approval of the page records of its attached files (none without a content folder to find them in)."""
+    loaded = parse_article(raw, src_uri, shown)
+    if loaded.article is None:
+        raise ApprovalRefused(loaded.findings)
+    return attachments_of(loaded.article, content_dir, superfences) if content_dir is not None else {}
+
+
+def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str,
+                  attachments: dict[str, str] | None = None) -> bytes:
+    """The file's new bytes: only the top-level `validation` block differs from `raw`. `attachments`: the page's
+    attached files and their digests (`page_attachments`), recorded in the block and covered by the fingerprint."""
     loaded = parse_article(raw, src_uri, shown)
     if loaded.article is None:
         raise ApprovalRefused(loaded.findings)
     article = loaded.article
+    attachments = dict(attachments or {})
     text = raw.decode("utf-8")
     bom = _BOM if text.startswith(_BOM) else ""
     lines = _LINE.findall(text[len(bom):])
@@ -110,8 +128,9 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str) -> b
     closing = article.body_line - 2  # index of the closing `---` line
     approved_meta = article.meta.model_copy(update={"validation": Validation(
         status=Status.APPROVED, code=approval.code, approved=approval.approved, expires=approval.expires,
-        reviewers=Reviewers(medical=approval.medical, legal=approval.legal, regulatory=approval.regulatory))})
-    block = validation_block(approval, fingerprint(approved_meta, article.body), newline)
+        reviewers=Reviewers(medical=approval.medical, legal=approval.legal, regulatory=approval.regulatory),
+        attachments=attachments)})
+    block = validation_block(approval, fingerprint(approved_meta, article.body), newline, attachments)
     start_line = article.key_lines.get(("validation",))
     if start_line is None:
         if closing > 0 and not lines[closing - 1].endswith(("\n", "\r")):
@@ -130,14 +149,17 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str) -> b
     return (bom + "".join(lines)).encode("utf-8")
 
 
-def approve_file(file: Path, approval: Approval, src_uri: str, shown: str) -> str:
-    """Record the approval in `file` atomically; return the fingerprint. Raises ApprovalRefused."""
+def approve_file(file: Path, approval: Approval, src_uri: str, shown: str, content_dir: Path | None = None,
+                 superfences: bool = False) -> str:
+    """Record the approval in `file` atomically; return the fingerprint. Raises ApprovalRefused. With the
+    `content_dir` `src_uri` is relative to, the files the page links to or embeds are recorded with it."""
     raw = file.read_bytes()
-    new = approved_text(raw, approval, src_uri, shown)
+    attachments = page_attachments(raw, src_uri, shown, content_dir, superfences)
+    new = approved_text(raw, approval, src_uri, shown, attachments)
     check = parse_article(new, src_uri, shown)
     if check.article is None:  # never write a file we could not read back
         raise ApprovalRefused(check.findings)
-    if not _reads_back(check.article, approval):
+    if not _reads_back(check.article, approval, attachments):
         raise ApprovalNotWritten("the new `validation` block would not read back as given (another `validation` "
                                  "key, or one of its lines out of the block?); tidy the block by hand, then approve again")
     status = file.stat()

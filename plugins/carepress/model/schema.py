@@ -124,6 +124,9 @@ class Validation(_Strict):
     approved: dt.date | None = None
     expires: dt.date | None = None
     reviewers: Reviewers = Field(default_factory=Reviewers)
+    # Content-folder-relative path of each file the page links to or embeds -> "sha256:<hex>" of its bytes, as
+    # approved (written by `carepress approve`, checked by CP205). Empty: left out of the fingerprint, as before.
+    attachments: dict[str, str] = Field(default_factory=dict)
     fingerprint: str | None = None
 
 

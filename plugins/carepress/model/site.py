@@ -28,11 +28,14 @@ class Site:
     source_keys: dict[str, str] = field(default_factory=dict)
     # YAML text -> what it gave, of each article parsed in this run, when `load_site` is asked to keep them.
     front_matter: dict[str, dict] = field(default_factory=dict)
+    # Path -> digest of each file the pages attach (CP205), hashed once in this run (compliance/attachments.py).
+    file_digests: dict[str, str | None] = field(default_factory=dict)
 
     def replace_article(self, article: Article, findings: list[Finding]) -> None:
         """An edited article and its loader findings (a preview's rebuild), in place of those read before."""
         self.articles[article.src_uri] = article
         self.source_keys.pop(article.src_uri, None)
+        self.file_digests.clear()  # a file attached may have changed with it: hashed again when asked
         self.load_findings = [f for f in self.load_findings if f.path != article.path] + findings
         self.revision += 1
 

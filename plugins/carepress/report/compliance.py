@@ -13,11 +13,13 @@ from carepress.report.finding import Finding
 
 def workflow_state(article, findings: list[Finding]) -> str:
     """One word a reviewer reads first: approved, changed, expired, incomplete, or the status."""
-    codes = {f.code for f in findings}
+    # CP205 as a warning (an approval recorded before attached files were) leaves the page approved.
+    codes = {f.code for f in findings if f.code != "CP205" or f.blocks_publication}
     status = article.meta.validation.status.value
     if status != "approved":
         return status
-    for code, state in (("CP202", "expired"), ("CP203", "changed since approval"), ("CP201", "approval incomplete")):
+    for code, state in (("CP202", "expired"), ("CP203", "changed since approval"),
+                        ("CP205", "attached file changed since approval"), ("CP201", "approval incomplete")):
         if code in codes:
             return state
     return "approved"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from carepress.compliance.approval import EARLIER_PREFIX, fingerprint_of
+from carepress.compliance.attachments import attachments_of
+from carepress.compliance.resources import SUPERFENCES
 from carepress.compliance.engine import Context, Violation, rule
 from carepress.model.article import Article
 from carepress.model.schema import Status
@@ -77,3 +79,32 @@ def approval_expiring_soon(article: Article, context: Context):
         days = (expires - context.today).days
         yield Violation(f"the approval expires on {expires.isoformat()}, in {days} day(s); schedule the re-review now",
                         article.line_of("validation", "expires"))
+
+
+# Not page-local: it reads the files the page attaches, which the judged pages' cache does not key on.
+@rule("CP205", Severity.ERROR, "Attached file changed since approval")
+def attachments_must_match_approval(article: Article, context: Context):
+    if not _approved(article):
+        return
+    project = context.site.project
+    current = attachments_of(article, project.content_dir, SUPERFENCES in project.markdown_extensions,
+                             context.site.file_digests)
+    recorded = article.meta.validation.attachments
+    line = article.line_of("validation", "attachments")
+    if not recorded:
+        if current:
+            yield Violation(f"the approval does not cover the file(s) the page links to or embeds ({', '.join(current)}): "
+                            "it was recorded before CarePress checked attached files; have them reviewed and run "
+                            "`carepress approve` again", line, Severity.WARNING)
+        return
+    for path in sorted(recorded.keys() | current.keys()):
+        if path not in current:
+            what = "is missing now (or the page no longer attaches it)"
+        elif path not in recorded:
+            what = "is attached to the page (linked or embedded) but was not part of its approval"
+        elif recorded[path] != current[path]:
+            what = "changed since the page was approved (its digest no longer matches)"
+        else:
+            continue
+        yield Violation(f"the attached file {path} {what}; have the file reviewed and run `carepress approve` again",
+                        article.line_of("validation", "attachments", path))
