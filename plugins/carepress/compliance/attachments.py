@@ -21,13 +21,8 @@ def attached_paths(article: Article, content_dir: Path, superfences: bool = Fals
     """The content-folder-relative POSIX paths of the files other than pages that `article` links to or embeds as
     the reader sees it, and that exist: Markdown targets resolved from the source file's folder, those of raw
     HTML from the page's address too (directory URLs), as the build keeps them (the gate's unused files)."""
-    # What the page names depends on its body alone (and superfences): kept with what rules derived from it, which
-    # the judged pages' cache keeps for an unchanged page. Whether the files exist, and their bytes, are read anew.
-    key = f"file_targets:{superfences}"
-    targets = article.derived.get(key)
-    if targets is None:
-        targets = article.derived[key] = file_targets(article, superfences)
-    markdown, html = targets
+    # What the page names is read once (`file_targets`); whether the files exist, and their bytes, are read anew.
+    markdown, html = file_targets(article, superfences)
     if not markdown and not html:
         return []
     found = []

@@ -139,8 +139,19 @@ _HTML_TARGET = re.compile(r"\b(?:href|src|poster|data)\s*=\s*[\"']?([^\"'\s>]+)|
 def file_targets(article: Article, superfences: bool = False) -> tuple[set[str], set[str]]:
     """The relative addresses `article` links to or embeds as the page shows it (not in code samples or comments, not
     a reference definition no link uses), query and fragment left out: (those of Markdown, which MkDocs resolves
-    from the source file, those of raw HTML, which the browser resolves from the page's URL)."""
-    body = without_code(article.body, superfences)
+    from the source file, those of raw HTML, which the browser resolves from the page's URL).
+
+    Read once per article: CP205 asks in the gate's workers, the build's unused-files pass in the parent, which the
+    workers send what they derived (and the judged pages' cache keeps it for an unchanged page)."""
+    key = f"file_targets:{superfences}"
+    found = article.derived.get(key)
+    if found is None:
+        found = article.derived[key] = _scan_file_targets(article.body, superfences)
+    return found
+
+
+def _scan_file_targets(body: str, superfences: bool) -> tuple[set[str], set[str]]:
+    body = without_code(body, superfences)
     markdown = [found.group(1) for found in _MARKDOWN_TARGET.finditer(body)] if "](" in body else []
     if "]:" in body:
         folded = body.casefold()

@@ -122,6 +122,11 @@ def _keyword_texts(article: Article) -> Iterator[tuple[str, int]]:
         yield keyword, article.line_of("keywords", "secondary", index)
 
 
+def _matched(texts: list[tuple[str, int]], find) -> Iterator[tuple[tuple[str, int], list]]:
+    """Each (text, line) with what `find` (`Lexicons.medicines_in`, `claims_in`: the texts matched together) found in it."""
+    return zip(texts, find(tuple(text for text, _ in texts)))
+
+
 def _medicines_named(article: Article, lexicons: Lexicons) -> list[tuple[str, str, int]]:
     """(medicine, the words as written, line) for every medicine the page names, wherever it is.
 
@@ -133,8 +138,7 @@ def _medicines_named(article: Article, lexicons: Lexicons) -> list[tuple[str, st
 
 
 def _scan_medicines(article: Article, lexicons: Lexicons) -> Iterator[tuple[str, str, int]]:
-    texts = [*_front_matter_texts(article), *_keyword_texts(article)]
-    for (text, line), matches in zip(texts, lexicons.medicines_in(tuple(text for text, _ in texts))):
+    for (text, line), matches in _matched([*_front_matter_texts(article), *_keyword_texts(article)], lexicons.medicines_in):
         for match in matches:
             yield match.entry, text[match.start:match.end], line
     body = article.body
@@ -202,8 +206,7 @@ def disease_awareness_names_no_medicine(article: Article, context: Context):
 
 def _claims(article: Article, context: Context) -> Iterator[tuple[str, str, int]]:
     lexicons = _lexicons(context)
-    texts = list(_front_matter_texts(article))
-    for (text, line), matches in zip(texts, lexicons.claims_in(tuple(text for text, _ in texts))):
+    for (text, line), matches in _matched(list(_front_matter_texts(article)), lexicons.claims_in):
         for match in matches:
             yield match.label, text[match.start:match.end], line
     for match in lexicons.find_claims(article.body):
@@ -253,8 +256,7 @@ def suspended_products_block_every_page(article: Article, context: Context):
 @rule("CP305", Severity.ERROR, "Prohibited target keyword", page_local=True)
 def target_keywords_stay_neutral(article: Article, context: Context):
     lexicons = _lexicons(context)
-    keywords = list(_keyword_texts(article))
-    for (keyword, line), matches in zip(keywords, lexicons.claims_in(tuple(keyword for keyword, _ in keywords))):
+    for (keyword, line), matches in _matched(list(_keyword_texts(article)), lexicons.claims_in):
         if matches:
             yield Violation(f"target keyword \"{keyword}\" chases promotional searches ({matches[0].label}); "
                             "choose a neutral query", line)
