@@ -5,7 +5,6 @@ Deterministic for a given N (seeded), so two runs measure the same content.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import shutil
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from carepress.compliance.approval import Approval, approve_file, fingerprint_of_data
+from carepress.compliance.attachments import file_digest
 from carepress.model.loader import parse_article
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,6 +114,7 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
     content = root / "content"
     (content / "images").mkdir(parents=True)
     (content / IMAGE).write_bytes(PIXEL)
+    image_digest = file_digest(content / IMAGE)
     rng = random.Random(seed)
     topics = list(TOPICS)
     placements = []  # (index, topic, section folder)
@@ -140,7 +141,7 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
         siblings = [i for i in by_section[folder] if i != index][:3]
         text = body(index, title, [f"fiche-{i:05d}.md" for i in siblings], "../../../images/illustration.png", rng)
         meta = front_matter(index, topic, subject, text, rng)
-        meta["validation"]["attachments"] = {IMAGE: "sha256:" + hashlib.sha256(PIXEL).hexdigest()}  # as approved
+        meta["validation"]["attachments"] = {IMAGE: image_digest}  # as `carepress approve` records it
         (content / folder / f"fiche-{index:05d}.md").write_text(_document(meta, text), encoding="utf-8")
     return root
 

@@ -13,8 +13,9 @@ from carepress.report.finding import Finding
 
 def workflow_state(article, findings: list[Finding]) -> str:
     """One word a reviewer reads first: approved, changed, expired, incomplete, or the status."""
-    # CP205 as a warning (an approval recorded before attached files were) leaves the page approved.
-    codes = {f.code for f in findings if f.code != "CP205" or f.blocks_publication}
+    # What keeps the page off the site decides: CP205 as a warning (an approval recorded before attached files were)
+    # leaves it approved.
+    codes = {f.code for f in findings if f.blocks_publication}
     status = article.meta.validation.status.value
     if status != "approved":
         return status
