@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 
 import pytest
@@ -89,3 +90,42 @@ def test_provider_none_loads_no_script(hub):
     assert "cp-analytics" not in files["index.html"] and "analytics.js" not in files["index.html"]
     assert "ne mesure pas son audience" in files["confidentialite/index.html"]
     assert "connect-src 'self';" in files["_headers"]
+
+
+def _footer_targets(page_path: str, html: str) -> list[str]:
+    """The site paths the footer's privacy links lead to, read from the page at `page_path` as a browser would."""
+    return [posixpath.normpath(posixpath.join(posixpath.dirname(page_path), link.attributes["href"])) + "/"
+            for link in HTMLParser(html).css(".md-footer .cp-privacy-links a")]
+
+
+def test_privacy_pages_are_linked_from_every_footer_and_left_out_of_the_navigation(hub):
+    hub.article("patient/nested/deep.md", title="Une page profonde")
+    assert hub.build("patient").returncode == 0
+    files = hub.site_files("patient")
+    pages = [path for path in files if path.endswith(".html")]
+    assert "patient/nested/deep/index.html" in pages and "404.html" in pages
+    for path in pages:
+        html = HTMLParser(files[path])
+        in_nav = {link.attributes.get("href", "") for link in html.css("nav.md-nav a.md-nav__link")}
+        assert not [href for href in in_nav if "confidentialite" in href or "privacy" in href], path
+        if path != "404.html":  # served at any address: its links are from the site's root (below)
+            assert _footer_targets(path, files[path]) == ["confidentialite/", "privacy/"], path
+    footer = HTMLParser(files["404.html"]).css(".md-footer .cp-privacy-links a")
+    assert [(a.attributes["href"], a.attributes["lang"], a.text()) for a in footer] == [
+        ("/confidentialite/", "fr", "Confidentialité"), ("/privacy/", "en", "Privacy")]
+    assert "confidentialite/index.html" in files and "privacy/index.html" in files  # still built
+
+
+def test_the_footer_links_an_editors_privacy_page_and_none_when_the_pages_are_off(hub):
+    hub.article("confidentialite.md", title="Vie privée", audience="all", persona=[], content_type="corporate",
+                body="# Vie privée\n\nNotre politique.\n")
+    assert hub.build("patient").returncode == 0
+    assert _footer_targets("index.html", hub.site_files("patient")["index.html"]) == ["confidentialite/", "privacy/"]
+    hub.set_plugin_options("carepress/analytics", provider="none")
+    config = hub.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("    provider: 'none'\n",
+                                                                 "    provider: 'none'\n    privacy_page: false\n"))
+    hub.root.joinpath("content", "confidentialite.md").unlink()
+    assert hub.build("patient").returncode == 0
+    files = hub.site_files("patient")
+    assert "privacy/index.html" not in files and _footer_targets("index.html", files["index.html"]) == []

@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from carepress.analytics.config import AnalyticsConfig
 from carepress.analytics.dimensions import content_dimensions, page_path, strip_url
 from carepress.analytics.headers import netlify_headers, nginx_snippet, security_headers
-from carepress.analytics.privacy import OPT_OUT_SHORTCODE, PAGES, opt_out_control, privacy_markdown
+from carepress.analytics.privacy import FOOTER_LABELS, OPT_OUT_SHORTCODE, PAGES, opt_out_control, privacy_markdown
 from carepress.analytics.settings import Provider, parse_settings
 from carepress.compliance.plugin import build_state
 
@@ -44,7 +44,15 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
         if self.config.privacy_page:
             for language, src_uri in PAGES.items():
                 if files.get_file_from_path(src_uri) is None:  # an editor's own page wins
-                    files.append(File.generated(config, src_uri, content=privacy_markdown(self.settings, language)))
+                    # Linked from every page's footer (theme/partials/copyright.html), as privacy notices are, not
+                    # listed in the navigation: there, each page rendered two more items, one in another language.
+                    files.append(File.generated(config, src_uri, content=privacy_markdown(self.settings, language),
+                                                inclusion=InclusionLevel.NOT_IN_NAV))
+        # What the footer links to: the privacy pages the site has, generated or the editor's (the page list is
+        # in every page's cache key, so a page's footer changes with it).
+        config.extra["carepress_privacy_links"] = [
+            {"url": file.url, "label": FOOTER_LABELS[language], "lang": language}
+            for language, src_uri in PAGES.items() if (file := files.get_file_from_path(src_uri)) and file.inclusion.is_included()]
         return files
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -10,6 +10,7 @@ from carepress.analytics.settings import AnalyticsSettings
 OPT_OUT_SHORTCODE = "<!-- carepress:analytics-opt-out -->"
 
 PAGES = {"fr": "confidentialite.md", "en": "privacy.md"}
+FOOTER_LABELS = {"fr": "Confidentialité", "en": "Privacy"}  # each in its own language
 
 _TEXT = {
     "fr": {
