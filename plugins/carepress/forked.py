@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -173,6 +172,32 @@ def _work_on(indices: list[int]) -> list[tuple[int, Any]]:
     return [(index, work(items[index])) for index in indices]
 
 
+def _work_on_unclaimed(share: int) -> list[tuple[int, Any]] | None:
+    """The share's answers, unless another process claimed it first (None)."""
+    return _work_on(_shared["shares"][share]) if _shared["claims"].claim(share) else None
+
+
+class _Claims:
+    """Which shares a process has taken, in memory every forked process shares: workers take them from the
+    first on, this process from the last back, until they meet. A worker slower per item (caches cold, each
+    first write to a shared memory page copying it) then does fewer of them, and neither waits for the other."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.taken = context.RawArray("b", count)
+        self.lock = context.Lock()
+
+    def claim(self, share: int) -> bool:
+        with self.lock:
+            if self.taken[share]:
+                return False
+            self.taken[share] = 1
+            return True
+
+
+SHARES_PER_PROCESS = 8  # interleaved shares of the items: the more, the closer the processes finish
+
+
 def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
                then: Callable[[Any], Any] = lambda answer: answer, alongside: bool = False) -> list[Any]:
     """`[then(work(item)) for item in items]`, `work` shared between `jobs` forked processes when worth it.
@@ -180,23 +205,37 @@ def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     `then` runs here, on each share's answers as the share arrives (not in the items' order), while
     the workers go on with the other shares. An exception raised by `work` in a worker is raised here.
 
-    `alongside`: this process does its share of the work too, beside `jobs - 1` workers, before it takes
-    their answers. For work whose answers need little here (`then`): `jobs` processes work, instead of
-    `jobs` workers and a parent waiting for them, and there is one fork fewer. (While a worker lives, the
-    first write to each page it shares with this process copies the page, on either side.)"""
+    `alongside`: this process works too, beside `jobs - 1` workers, before it takes their answers. For work
+    whose answers need little here (`then`): `jobs` processes work, instead of `jobs` workers and a parent
+    waiting for them, and there is one fork fewer. The shares are claimed as each process is ready for one
+    (`_Claims`). (While a worker lives, the first write to each page it shares with this process copies the
+    page, on either side.)"""
     if jobs < 2 or len(items) < MIN_ITEMS_PER_JOB * jobs or not can_fork():
         return [then(work(item)) for item in items]
-    _shared.update(work=work, items=items)
-    # Interleaved shares, several per process: neighbouring items (one folder) cost alike.
-    chunks = [indices for start in range(jobs * 4) if (indices := list(range(start, len(items), jobs * 4)))]
-    own = chunks[len(chunks) - len(chunks) // jobs:] if alongside else []
+    # Interleaved shares: neighbouring items (one folder) cost alike.
+    shares = [indices for start in range(jobs * SHARES_PER_PROCESS)
+              if (indices := list(range(start, len(items), jobs * SHARES_PER_PROCESS)))]
+    claims = _Claims(len(shares)) if alongside else None
+    _shared.update(work=work, items=items, shares=shares, claims=claims)
     by_index = {}
+
+    def receive(answers: list[tuple[int, Any]] | None) -> None:
+        for index, answer in answers or ():
+            by_index[index] = then(answer)
+
     try:
         with forked_pool(jobs - 1 if alongside else jobs) as pool:
-            arriving = pool.imap_unordered(_work_on, chunks[: len(chunks) - len(own)])
-            for answers in itertools.chain(map(_work_on, own), arriving):  # this process's shares first
-                for index, answer in answers:
-                    by_index[index] = then(answer)
+            if not alongside:
+                for answers in pool.imap_unordered(_work_on, shares):
+                    receive(answers)
+            else:
+                arriving = pool.imap_unordered(_work_on_unclaimed, range(len(shares)))
+                for share in reversed(range(len(shares))):  # this process's shares first, from the last back
+                    if not claims.claim(share):
+                        break  # the workers have the ones before
+                    receive(_work_on(shares[share]))
+                for answers in arriving:
+                    receive(answers)
     finally:
         _shared.clear()
     return [by_index[index] for index in range(len(items))]
