@@ -104,6 +104,13 @@ class Hub:
         pattern = rf"  {re.escape(plugin)}:.*\n(?:    .*\n)*"
         config.write_text(re.sub(pattern, lambda _: block, text, count=1), encoding="utf-8")
 
+    def add_markdown_extension(self, entry: str) -> None:
+        """Add an item to the hub's mkdocs.yml `markdown_extensions` list (YAML, its lines after the first indented
+        as under a list item)."""
+        config = self.root / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8").replace("markdown_extensions:\n", f"markdown_extensions:\n  - {entry}\n", 1)
+        config.write_text(text, encoding="utf-8")
+
     def carepress(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "carepress", *args], cwd=self.root, capture_output=True,
                               text=True, env=_env(), check=check, timeout=300)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from carepress.compliance.inserted_text import refuse_inserted_text
 from carepress.model.project import Project
 from carepress.model.registries import ConfigurationError
 
@@ -53,14 +55,24 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def plugin_options(config: dict[str, Any], name: str) -> dict[str, Any]:
+def _plugin_entries(config: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    """(name, options) of each of mkdocs.yml's `plugins` (a list of names or of {name: options}, or a mapping)."""
     plugins = config.get("plugins") or []
-    entries = plugins.items() if isinstance(plugins, dict) else (
+    return plugins.items() if isinstance(plugins, dict) else (
         next(iter(p.items())) if isinstance(p, dict) else (p, {}) for p in plugins)
-    for key, options in entries:
+
+
+def plugin_options(config: dict[str, Any], name: str) -> dict[str, Any]:
+    for key, options in _plugin_entries(config):
         if key == name:
             return options or {}
     return {}
+
+
+def enabled_plugins(config: dict[str, Any]) -> tuple[str, ...]:
+    """The names of the plugins mkdocs.yml enables: one with `enabled: false` is not, as MkDocs loads it."""
+    return tuple(str(name) for name, options in _plugin_entries(config)
+                 if not (isinstance(options, dict) and options.get("enabled") is False))
 
 
 def parse_today(value: str | dt.date | None) -> dt.date:
@@ -98,6 +110,9 @@ def project_from_options(config_file: Path, docs_dir: str, options: dict[str, An
 
 def load_project(config_file: Path, today: str | None = None) -> tuple[Project, dict[str, Any]]:
     config = read_mkdocs_yml(config_file)
+    sites = audience_configs(config_file)
+    for read in (config, *sites.values()):  # each site's build reads its own, INHERIT merged
+        _refuse_inserted_text(read)
     theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
     project = project_from_options(
         config_file, str(config.get("docs_dir", "docs")), plugin_options(config, COMPLIANCE_PLUGIN),
@@ -105,9 +120,18 @@ def load_project(config_file: Path, today: str | None = None) -> tuple[Project, 
         tuple(line for key in ("exclude_docs", "draft_docs") if isinstance(config.get(key), str)
               for line in config[key].splitlines()),
         extension_names(config.get("markdown_extensions")))
-    project.homes = {audience: home for audience, site in audience_configs(config_file).items()
+    project.homes = {audience: home for audience, site in sites.items()
                      if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
     return project, config
+
+
+def _refuse_inserted_text(config: dict[str, Any]) -> None:
+    """What the gate's build refuses (compliance/inserted_text.py), refused without MkDocs; a configuration
+    without the gate is not the gate's."""
+    plugins = enabled_plugins(config)
+    if COMPLIANCE_PLUGIN in plugins:
+        extensions = extension_names(config.get("markdown_extensions"))
+        refuse_inserted_text(Path(config["__file__"]), extensions, plugins)
 
 
 def extension_names(extensions: Any) -> tuple[str, ...]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -381,3 +383,17 @@ def test_markdown_files_that_are_no_article_are_listed_and_never_published(hub):
         files = hub.site_files(audience)
         assert [path for path, text in files.items() if "ZZMD" in text or "ZZMARKDOWN" in text] == []
         assert not [path for path in files if path.lower().endswith((".md", ".markdown"))]
+
+
+def test_a_site_whose_pages_would_include_text_never_judged_is_not_built(hub):
+    hub.add_markdown_extension("pymdownx.snippets:\n      base_path: [content]")
+    hub.write("extraits/traitement.txt", "Parlez de Glucorex à votre médecin.\n")  # prescription-only
+    hub.article("patient/ok.md", body='# Bouger\n\nUn texte neutre.\n\n--8<-- "extraits/traitement.txt"\n')
+    mkdocs = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml"],
+                            cwd=hub.root, capture_output=True, text=True, timeout=300)
+    for result in (hub.build("patient"), mkdocs):
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        [error] = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+        assert "site_config/patient.yml: `pymdownx.snippets` (markdown_extensions) includes" in error
+        assert "published without being judged" in error and "Remove it from the configuration" in error
+    assert not list((hub.root / "site").rglob("*.html"))

@@ -121,6 +121,14 @@ def test_broken_registry_is_exit_2(hub):
     assert result.returncode == 2 and "personas.yml" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_configuration_that_inserts_text_the_gate_never_judged_is_exit_2_with_one_line(hub):
+    hub.add_markdown_extension("pymdownx.snippets")
+    result = hub.carepress("check")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("carepress: mkdocs.yml: `pymdownx.snippets` (markdown_extensions) includes")
+    assert "Remove it from the configuration" in result.stderr
+
+
 def test_invalid_registry_entry_is_a_finding(hub):
     registry = hub.root / "site_config" / "products.yml"
     registry.write_text(registry.read_text() + "  - id: sans-statut\n    brands: [Nimporte]\n")

@@ -19,6 +19,7 @@ from carepress.compliance.config import ComplianceConfig
 from carepress.build.atomic import final_folder
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
+from carepress.compliance.inserted_text import refuse_inserted_text
 from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AND_ATTRIBUTES, embedded_targets, file_targets,
                                         link_targets, page_links, used_files, within)
 from carepress.compliance.manifest import manifest, write_manifest
@@ -74,6 +75,13 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     unpublished: frozenset[str] | set[str] = frozenset()  # the pages this site leaves out, once judged (on_nav)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Text an extension or a plugin puts into pages as they are converted is never judged: refused.
+        # A plugin with an `enabled` option of its own is loaded even when it is off.
+        plugins = [name for name, plugin in config.plugins.items() if plugin.config.get("enabled", True) is not False]
+        try:
+            refuse_inserted_text(Path(config.config_file_path).resolve(), map(str, config.markdown_extensions), plugins)
+        except ConfigurationError as error:
+            raise PluginError(str(error)) from None
         self.project = project_from_options(
             Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
             config.site_url, config.theme.get("language"),
