@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import carepress.compliance.approval as approval_module
 from carepress.compliance.approval import Approval, ApprovalNotWritten, approve_file, fingerprint_of
 from carepress.model.loader import parse_article
+from carepress.model.yamlmap import parse_yaml
 from tests.conftest import TODAY
 from tests.unit.helpers import codes, findings_of
 
@@ -51,6 +56,23 @@ def _approve_directly(path):
     """approve_file itself, as `carepress approve` calls it, for tests that break something underneath."""
     return approve_file(path, Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22)),
                         "patient/bouger.md", "content/patient/bouger.md")
+
+
+def _reads_approved(hub, after: str) -> dict:
+    """`after` reads as approved by APPROVE, with the fingerprint of what it holds (no CP2xx finding in the hub);
+    the parsed `validation` mapping as YAML gives it (comments are no keys)."""
+    loaded = parse_article(after.encode(), "patient/bouger.md", "x").article
+    validation = loaded.meta.validation
+    assert validation.status.value == "approved" and validation.code == "FR-NEW-0001"
+    assert validation.fingerprint == fingerprint_of(loaded) and str(validation.approved) == TODAY
+    assert not [c for c in codes(findings_of(hub)) if c.startswith("CP2")]
+    return parse_yaml(after.split("---\n", 2)[1])[0]["validation"]
+
+
+def _block_of(text: str) -> str:
+    """The `validation` block of an approved file: from `validation:` to its fingerprint line, both included."""
+    start = text.index("validation:")
+    return text[start:text.index("\n", text.index("  fingerprint:", start)) + 1]
 
 
 def _outside_validation(text: str) -> str:
@@ -190,23 +212,175 @@ def test_cp2xx_cannot_be_waived(hub):
 
 def test_approve_replaces_a_flow_style_block_and_keeps_a_following_comment(hub):
     original = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
-                                   "validation: {status: draft}\n# --- champs SEO ---\n")
+                                   "validation: {status: draft}  # brouillon du 3/11\n# --- champs SEO ---\n")
     after = _approved(hub, original)
     assert "validation: {status: draft}" not in after
+    assert after.count("# brouillon du 3/11") == 1 and "validation:\n  # brouillon du 3/11\n  status: approved\n" in after
     assert after.index("  fingerprint:") < after.index("# --- champs SEO ---\ntopic: diabete-type-2")
     assert after.replace(after[after.index("validation:"):after.index("# --- champs SEO")], "") == \
-        original.replace("validation: {status: draft}\n", "")
+        original.replace("validation: {status: draft}  # brouillon du 3/11\n", "")
+    _reads_approved(hub, after)
 
 
 def test_a_comment_inside_the_validation_block_does_not_end_it(hub):
-    """The lines after `#  status: in_review` are the block's: left below the new block, they would win (YAML)."""
+    """The lines after `#  status: in_review` are the block's: left below the new block, they would win (YAML).
+    The comment itself is kept, once, as a comment of the new block."""
     original = EDITOR_FILE.replace("  status: in_review   # en attente du comité\n  code: FR-OLD\n",
                                    "  code: FR-OLD\n#  status: in_review\n  status: draft\n  approved: 2020-01-01\n")
     after = _approved(hub, original)
     validation = parse_article(after.encode(), "patient/bouger.md", "x").article.meta.validation
     assert validation.status.value == "approved" and validation.code == "FR-NEW-0001" and str(validation.approved) == TODAY
-    assert "FR-OLD" not in after and "2020-01-01" not in after and after.count("status:") == 1
+    assert "FR-OLD" not in after and "2020-01-01" not in after
+    assert [line for line in after.split("\n") if line.lstrip().startswith("status:")] == ["  status: approved"]
+    assert after.count("#  status: in_review") == 1 and "validation:\n  #  status: in_review\n  status: approved\n" in after
     assert "topic: diabete-type-2" in after and not [c for c in codes(findings_of(hub)) if c.startswith("CP2")]
+
+
+def test_approve_keeps_a_full_line_comment_of_the_block_and_says_so(hub):
+    original = EDITOR_FILE.replace("  status: in_review   # en attente du comité\n",
+                                   "  # relu par le Dr X le 3/11\n  status: in_review\n")
+    path = hub.write("patient/bouger.md", original)
+    result = _approve(hub, "patient/bouger.md")
+    assert result.returncode == 0, result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert _block_of(after).startswith("validation:\n  # relu par le Dr X le 3/11\n  status: approved\n")
+    assert after.count("# relu par le Dr X le 3/11") == 1
+    assert _outside_validation(after) == _outside_validation(original)
+    assert set(_reads_approved(hub, after)) == {"status", "code", "approved", "expires", "reviewers", "fingerprint"}
+    [said] = [line for line in result.stderr.splitlines() if "comment" in line]
+    assert said == "content/patient/bouger.md: kept 1 comment of the old `validation` block, now at its top (line 9)"
+
+
+def test_approve_keeps_the_text_of_trailing_comments_in_the_order_written(hub):
+    original = EDITOR_FILE.replace(
+        "validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+        "validation:   # le bloc du comité\n  status: in_review   # en attente du comité\n  code: FR-OLD # l'ancien\n"
+        "  reviewers:\n    medical: Dr A. Martin  # cardiologue\n")
+    path = hub.write("patient/bouger.md", original)
+    result = _approve(hub, "patient/bouger.md")
+    assert result.returncode == 0, result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert _block_of(after).startswith("validation:\n  # le bloc du comité\n  # en attente du comité\n  # l'ancien\n"
+                                       "  # cardiologue\n  status: approved\n")
+    assert "in_review" not in after and "FR-OLD" not in after and "Dr A. Martin" not in after
+    _reads_approved(hub, after)
+    assert "kept 4 comments of the old `validation` block, now at its top (lines 9-12)" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml refuses a tab before a comment")
+def test_a_comment_after_a_tab_is_kept(hub):
+    """Comments are told by the scanner of the loader that read the file (libyaml): PyYAML's own refuses a tab
+    before a comment, and approve would have refused a page that loads."""
+    after = _approved(hub, EDITOR_FILE.replace("  code: FR-OLD\n", "  code: FR-OLD\t# l'ancien\n"))
+    assert _block_of(after).startswith("validation:\n  # en attente du comité\n  # l'ancien\n  status: approved\n")
+    _reads_approved(hub, after)
+
+
+def test_a_hash_inside_a_value_is_not_a_comment(hub):
+    """YAML's rules, as PyYAML's scanner applies them: a `#` in a quoted value, or not after a blank, is the value's."""
+    original = EDITOR_FILE.replace(
+        "  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+        '  status: in_review\n  code: "FR#12"  # dossier 12\n  reviewers:\n    medical: Dr#Martin\n'
+        "    legal: 'B. # Durand'\n    regulatory: \"C. Petit\" #réglementaire\n")
+    after = _approved(hub, original)
+    assert _block_of(after).startswith("validation:\n  # dossier 12\n  #réglementaire\n  status: approved\n")
+    assert "FR#12" not in after and "#Martin" not in after and "# Durand" not in after
+    _reads_approved(hub, after)
+
+
+def test_approve_keeps_the_comments_of_a_flow_style_block(hub):
+    original = EDITOR_FILE.replace(
+        "validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+        "validation: {status: in_review, # en attente\n  code: 'FR # 12'}   # du comité\n")
+    after = _approved(hub, original)
+    assert _block_of(after).startswith("validation:\n  # en attente\n  # du comité\n  status: approved\n")
+    assert "FR # 12" not in after and "{" not in _block_of(after)
+    assert _outside_validation(after) == _outside_validation(original)
+    _reads_approved(hub, after)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_approve_keeps_comments_with_the_file_s_line_endings(hub, newline):
+    original = EDITOR_FILE.replace("  code: FR-OLD\n", "  # relu le 3/11\n  code: FR-OLD\n").replace("\n", newline)
+    path = hub.write("patient/bouger.md", original.encode("utf-8"))
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    after = path.read_bytes()
+    assert f"validation:{newline}  # en attente du comité{newline}  # relu le 3/11{newline}  status: approved{newline}" \
+        .encode() in after
+    assert b"\r" not in after.replace(newline.encode(), b"") and b"\n" not in after.replace(newline.encode(), b"")
+    assert after.endswith(original.split("---", 2)[2].encode())
+    _reads_approved(hub, after.decode("utf-8").replace(newline, "\n"))
+
+
+def test_approving_twice_keeps_each_comment_once(hub):
+    original = EDITOR_FILE.replace("  code: FR-OLD\n", "#  code: FR-OLD\n  # relu le 3/11\n")
+    path = hub.write("patient/bouger.md", original)
+    assert _approve(hub, "patient/bouger.md").returncode == 0
+    once = path.read_text(encoding="utf-8")
+    result = _approve(hub, "patient/bouger.md")
+    assert result.returncode == 0, result.stderr
+    assert path.read_text(encoding="utf-8") == once  # the same approval again: the same bytes
+    assert "kept 3 comments of the old `validation` block, now at its top (lines 9-11)" in result.stderr
+    path.write_text(once.replace("trente minutes", "quarante minutes"), encoding="utf-8")
+    assert hub.carepress("approve", "content/patient/bouger.md", *APPROVE[:-1], "2027-12-01").returncode == 0
+    again = path.read_text(encoding="utf-8")
+    for comment in ("# en attente du comité", "#  code: FR-OLD", "# relu le 3/11"):
+        assert again.count(comment) == 1, comment
+    assert _block_of(again).startswith("validation:\n  # en attente du comité\n  #  code: FR-OLD\n  # relu le 3/11\n"
+                                       "  status: approved\n")
+    assert "expires: 2027-12-01" in again and not [c for c in codes(findings_of(hub)) if c.startswith("CP2")]
+
+
+def test_a_commented_out_key_stays_a_comment(hub):
+    """`#  status: in_review` (column 0) or `  # code: FR-OLD` kept as comments: never keys of the new block."""
+    original = EDITOR_FILE.replace("  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+                                   "  status: draft\n#  status: in_review\n  # code: FR-OLD\n  #  expires: 2030-01-01\n"
+                                   "  code: FR-BROUILLON\n")
+    after = _approved(hub, original)
+    assert _block_of(after).startswith("validation:\n  #  status: in_review\n  # code: FR-OLD\n  #  expires: 2030-01-01\n"
+                                       "  status: approved\n")
+    validation = _reads_approved(hub, after)
+    assert validation["status"] == "approved" and validation["code"] == "FR-NEW-0001"
+    assert str(validation["expires"]) == "2027-11-01" and "FR-BROUILLON" not in after
+
+
+_VALUE = st.one_of(st.text("ab #é:'\"-", min_size=1, max_size=8).map(lambda v: json.dumps(v, ensure_ascii=False)),
+                   st.from_regex(r"[abé][ab#é-]{0,6}", fullmatch=True))  # quoted, or plain with a glued `#`
+_COMMENT = st.text("ab #é'\"", max_size=10).map(lambda text: ("#" + text).rstrip(" "))
+_KEYS = ("validation:", "  status: draft", "  code: {}", "  reviewers:", "    medical: {}", "    legal: {}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_VALUE, st.one_of(st.none(), _COMMENT),
+                          st.one_of(st.none(), st.tuples(st.sampled_from(["", "  ", "    "]), _COMMENT))),
+                min_size=len(_KEYS), max_size=len(_KEYS)))
+def test_any_comment_of_the_block_is_kept_once_in_order(lines):
+    """Comments after `validation:` and after values (quoted or plain, `#` in them or glued to them), and on lines
+    of their own at any indentation: each kept once, in order, however often the page is approved."""
+    text, expected = [], []
+    for key, (value, trailing, own_line) in zip(_KEYS, lines):
+        if own_line and key != "validation:":
+            text.append(own_line[0] + own_line[1])
+            expected.append(own_line[1])
+        text.append(key.format(value) + (f"  {trailing}" if trailing else ""))
+        expected += [trailing] if trailing else []
+    raw = EDITOR_FILE.replace("validation:\n  status: in_review   # en attente du comité\n  code: FR-OLD\n",
+                              "\n".join(text) + "\n").encode()
+    approval = Approval("C", "m", "l", "r", dt.date(2026, 11, 22), dt.date(2027, 11, 22))
+    first = approval_module.approved_text(raw, approval, "patient/bouger.md", "x")
+    assert first.comments == tuple(expected)
+    assert approval_module._reads_back(parse_article(first.text, "patient/bouger.md", "x").article, approval, {})
+    assert approval_module.approved_text(first.text, approval, "patient/bouger.md", "x") == first
+
+
+def test_an_approval_that_would_lose_a_comment_is_not_written(hub, monkeypatch):
+    real = approval_module.validation_block
+    monkeypatch.setattr(approval_module, "validation_block",  # the comments left out
+                        lambda approval, digest, newline, attachments, comments: real(approval, digest, newline, attachments))
+    path = hub.write("patient/bouger.md", EDITOR_FILE)
+    with pytest.raises(ApprovalNotWritten, match="comments"):
+        _approve_directly(path)
+    assert path.read_text(encoding="utf-8") == EDITOR_FILE
 
 
 def test_an_edit_saved_while_approve_runs_is_not_lost(hub, monkeypatch):

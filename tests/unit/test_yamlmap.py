@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carepress.model.yamlmap import YamlProblem, parse_yaml
+from carepress.model.yamlmap import YamlProblem, line_comments, parse_yaml
 
 SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -82,3 +82,48 @@ def test_an_alias_is_refused_even_after_a_date_that_does_not_exist():
     with pytest.raises(YamlProblem, match="not a valid date") as raised:
         parse_yaml("title: T\nexpires: 2026-13-45\n")
     assert raised.value.line == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("validation:\n  status: draft\n", []),
+    ("validation:  # a\n  status: draft # b\n#c\n  code: x#y\n", ["# a", "# b", "#c"]),
+    ("validation:\n  code: \"a # b\"\n  legal: 'c # d' # e  \n", ["# e"]),
+    ("validation:\n  medical: Dr Élodie Hervé-Noël 🩺  # è\n", ["# è"]),  # columns count characters, not bytes
+    ("validation:\n  code: |  # en-tête\n    texte # du texte\n  # après\n  status: draft\n", ["# en-tête", "# après"]),
+    ("validation:\n  code: >-\n    un # deux\n\n    trois\n  status: draft  # f\n", ["# f"]),
+    ("validation:\n  code: |2+ #en-tête\n    texte # du texte\n\n  status: draft\n", ["#en-tête"]),
+    ("validation:\n  code: un\n    deux # g\n", ["# g"]),
+    ("validation:\n  code: \"un\n    # pas un commentaire\n    deux\"  # h\n", ["# h"]),
+    ("validation: [a, # i\n  'b#']  # j\n", ["# i", "# j"]),
+    ("validation: {status: draft}#k\n", ["#k"]),  # read as a comment by the scanner: kept, not lost
+])
+def test_line_comments_are_what_yaml_reads_as_comments(text, expected):
+    lines = text.split("\n")[:-1]
+    assert line_comments(lines, 0, len(lines) - 1) == expected
+
+
+def test_line_comments_are_those_of_the_lines_asked():
+    lines = ["title: T  # avant", "validation:", "  # dedans", "  status: draft # aussi", "topic: t  # après"]
+    assert line_comments(lines, 1, 3) == ["# dedans", "# aussi"]
+
+
+@pytest.mark.skipif(SAFE is yaml.SafeLoader, reason="PyYAML without libyaml refuses a tab before a comment")
+def test_a_tab_before_a_comment_is_read_as_the_loader_reads_it():
+    assert line_comments(["validation:", "  code: FR-OLD\t# l'ancien"], 0, 1) == ["# l'ancien"]
+
+
+_TEXT = st.text(st.one_of(st.sampled_from(" #\t\n:'\"|>-{}[],é"),  # what quoting and comments turn on, often
+                          st.characters(blacklist_characters="\r\x85\u2028\u2029", blacklist_categories=("Cs",))),
+                max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), _TEXT),
+                    lambda children: st.one_of(st.lists(children, max_size=4),
+                                               st.dictionaries(_TEXT, children, max_size=4)), max_leaves=20),
+       st.sampled_from([None, True, False]))
+def test_dumped_data_has_no_comments(data, flow):
+    """No `#` of a value, however the dumper quotes, folds or breaks it over lines, is taken for a comment."""
+    text = yaml.safe_dump({"validation": data}, allow_unicode=True, default_flow_style=flow, width=24)
+    lines = text.split("\n")[:-1]
+    assert line_comments(lines, 0, len(lines) - 1) == []

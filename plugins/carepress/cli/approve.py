@@ -38,6 +38,7 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
             config_file: Path, today: str | None) -> None:
     """Mark FILE approved: rewrite only its `validation` block, atomically.
 
+    The comments written in the old block are kept, as full-line comments at the top of the new one.
     Any later edit of the body or of another front-matter field voids the approval (CP203). The files the page
     links to or embeds (images, PDF leaflets) are recorded with their digests: a later change of one voids it too (CP205).
     """
@@ -68,8 +69,8 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
     try:
         if broken := _registry_findings(project, resolved, src_uri):
             raise ApprovalRefused(broken)
-        digest = approve_file(resolved, approval, src_uri, shown, project.content_dir,
-                              SUPERFENCES in project.markdown_extensions)
+        written = approve_file(resolved, approval, src_uri, shown, project.content_dir,
+                               SUPERFENCES in project.markdown_extensions)
     except ApprovalNotWritten as problem:
         fail(f"{shown} was not changed: {problem}")
     except ApprovalRefused as refused:
@@ -77,7 +78,12 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
             click.echo(f"{finding.location()} {finding.code} {finding.severity.value}  {finding.message}", err=True)
         click.echo(f"carepress: {shown} was not changed: fix the finding(s) above, then approve again", err=True)
         raise SystemExit(EXIT_FINDINGS) from None
-    click.echo(f"{shown}: approved as {approval.code} until {end.isoformat()} ({digest})", err=True)
+    click.echo(f"{shown}: approved as {approval.code} until {end.isoformat()} ({written.fingerprint})", err=True)
+    if kept := len(written.comments):
+        first, last = written.comments_line, written.comments_line + kept - 1
+        where = f"line {first}" if kept == 1 else f"lines {first}-{last}"
+        click.echo(f"{shown}: kept {kept} comment{'s' if kept > 1 else ''} of the old `validation` block, "
+                   f"now at its top ({where})", err=True)
 
 
 def _registry_findings(project, file: Path, src_uri: str) -> list[Finding]:

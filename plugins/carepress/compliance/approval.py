@@ -7,6 +7,9 @@ and trailing blank lines ignored). Any edit after approval changes it and voids 
 later expiry date too, which only a new approval may set. The files the page links to or embeds are recorded in
 the block (`validation.attachments`, path -> digest), so the fingerprint covers them too, and CP205 compares them
 with the files as they are.
+
+The comments written in the replaced block are kept, at the top of the new one (`yamlmap.line_comments` finds
+them); the fingerprint covers parsed fields, not comments.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from carepress.compliance.attachments import attachments_of
 from carepress.model.article import Article
 from carepress.model.loader import parse_article
 from carepress.model.schema import FrontMatter, Reviewers, Status, Validation
+from carepress.model.yamlmap import YamlProblem, line_comments
 from carepress.report.finding import Finding
 
 PREFIX = "sha256v2:"  # v2 covers the validation block; `sha256:` (v1, until 2026-12-02) did not
@@ -85,9 +89,12 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
-def validation_block(approval: Approval, digest: str, newline: str, attachments: dict[str, str] | None = None) -> str:
+def validation_block(approval: Approval, digest: str, newline: str, attachments: dict[str, str] | None = None,
+                     comments: tuple[str, ...] = ()) -> str:
+    """The new block; `comments` (each `# …`) as full-line comments at its top, right below `validation:`."""
     lines = [
         "validation:",
+        *(f"  {comment}" for comment in comments),
         "  status: approved",
         f"  code: {_quoted(approval.code)}",
         f"  approved: {approval.approved.isoformat()}",
@@ -112,56 +119,104 @@ def page_attachments(raw: bytes, src_uri: str, shown: str, content_dir: Path | N
     return attachments_of(loaded.article, content_dir, superfences) if content_dir is not None else {}
 
 
+@dataclass(frozen=True)
+class Rewrite:
+    """The file's new bytes and the fingerprint they hold; `comments`: those of the replaced block, kept in the new
+    one as full-line comments on the lines from `comments_line` (1-based, right below `validation:`)."""
+
+    text: bytes
+    fingerprint: str
+    comments: tuple[str, ...] = ()
+    comments_line: int | None = None
+
+
+def _block_lines(article: Article, lines: list[str]) -> tuple[int, int] | None:
+    """The indexes in `lines` (the file's lines, the opening `---` at 0) of the top-level `validation` block's
+    first and last lines; None without one."""
+    start_line = article.key_lines.get(("validation",))
+    if start_line is None:
+        return None
+    start = start_line - 1
+    # The block runs to its last indented line before the next top-level key: a comment at column 0 between
+    # two of its lines (`#  status: in_review`) does not end it, or its lines after would still count.
+    following = [line - 1 for path, line in article.key_lines.items() if len(path) == 1 and line > start_line]
+    end = start
+    for index in range(start + 1, min(following, default=article.body_line - 2)):
+        if lines[index].strip() and lines[index][0] in " \t":
+            end = index
+    return start, end
+
+
+def _comments_in(article: Article, lines: list[str], block: tuple[int, int] | None) -> tuple[str, ...]:
+    """The comments written on the file's lines `block` (`_block_lines`), in order."""
+    if block is None:
+        return ()
+    yaml_lines = [line.rstrip("\r\n") for line in lines[1:article.body_line - 2]]  # the front-matter, as parsed
+    try:
+        return tuple(line_comments(yaml_lines, block[0] - 1, block[1] - 1))
+    except YamlProblem as problem:  # the scanner of the loader that read the file: not expected
+        raise ApprovalNotWritten(f"the comments of the `validation` block could not be told from its values "
+                                 f"({problem.message}); tidy the block by hand, then approve again") from None
+
+
+def _split(raw: bytes) -> tuple[str, list[str], str]:
+    """The file's BOM (or ""), its lines with their line breaks, and the line break it writes."""
+    text = raw.decode("utf-8")
+    bom = _BOM if text.startswith(_BOM) else ""
+    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+    return bom, _LINE.findall(text[len(bom):]), newline
+
+
 def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str,
-                  attachments: dict[str, str] | None = None) -> bytes:
-    """The file's new bytes: only the top-level `validation` block differs from `raw`. `attachments`: the page's
-    attached files and their digests (`page_attachments`), recorded in the block and covered by the fingerprint."""
+                  attachments: dict[str, str] | None = None) -> Rewrite:
+    """The file's new bytes: only the top-level `validation` block differs from `raw`, and the comments written in it
+    are kept in the new one. `attachments`: the page's attached files and their digests (`page_attachments`),
+    recorded in the block and covered by the fingerprint."""
     loaded = parse_article(raw, src_uri, shown)
     if loaded.article is None:
         raise ApprovalRefused(loaded.findings)
     article = loaded.article
     attachments = dict(attachments or {})
-    text = raw.decode("utf-8")
-    bom = _BOM if text.startswith(_BOM) else ""
-    lines = _LINE.findall(text[len(bom):])
-    newline = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+    bom, lines, newline = _split(raw)
     closing = article.body_line - 2  # index of the closing `---` line
     approved_meta = article.meta.model_copy(update={"validation": Validation(
         status=Status.APPROVED, code=approval.code, approved=approval.approved, expires=approval.expires,
         reviewers=Reviewers(medical=approval.medical, legal=approval.legal, regulatory=approval.regulatory),
         attachments=attachments)})
-    block = validation_block(approval, fingerprint(approved_meta, article.body), newline, attachments)
-    start_line = article.key_lines.get(("validation",))
-    if start_line is None:
+    digest = fingerprint(approved_meta, article.body)
+    block_range = _block_lines(article, lines)
+    comments = _comments_in(article, lines, block_range)
+    block = validation_block(approval, digest, newline, attachments, comments)
+    if block_range is None:
         if closing > 0 and not lines[closing - 1].endswith(("\n", "\r")):
             lines[closing - 1] += newline
+        start = closing
         lines[closing:closing] = [block]
     else:
-        start = start_line - 1
-        # The block runs to its last indented line before the next top-level key: a comment at column 0 between
-        # two of its lines (`#  status: in_review`) does not end it, or its lines after would still count.
-        following = [line - 1 for path, line in article.key_lines.items() if len(path) == 1 and line > start_line]
-        end = start
-        for index in range(start + 1, min(following, default=closing)):
-            if lines[index].strip() and lines[index][0] in " \t":
-                end = index
+        start, end = block_range
         lines[start:end + 1] = [block]
-    return (bom + "".join(lines)).encode("utf-8")
+    return Rewrite((bom + "".join(lines)).encode("utf-8"), digest, comments, start + 2 if comments else None)
 
 
 def approve_file(file: Path, approval: Approval, src_uri: str, shown: str, content_dir: Path | None = None,
-                 superfences: bool = False) -> str:
-    """Record the approval in `file` atomically; return the fingerprint. Raises ApprovalRefused. With the
-    `content_dir` `src_uri` is relative to, the files the page links to or embeds are recorded with it."""
+                 superfences: bool = False) -> Rewrite:
+    """Record the approval in `file` atomically; return what was written (the fingerprint, the comments of the old
+    block kept). Raises ApprovalRefused. With the `content_dir` `src_uri` is relative to, the files the page links
+    to or embeds are recorded with it."""
     raw = file.read_bytes()
     attachments = page_attachments(raw, src_uri, shown, content_dir, superfences)
-    new = approved_text(raw, approval, src_uri, shown, attachments)
+    rewrite = approved_text(raw, approval, src_uri, shown, attachments)
+    new = rewrite.text
     check = parse_article(new, src_uri, shown)
     if check.article is None:  # never write a file we could not read back
         raise ApprovalRefused(check.findings)
     if not _reads_back(check.article, approval, attachments):
         raise ApprovalNotWritten("the new `validation` block would not read back as given (another `validation` "
                                  "key, or one of its lines out of the block?); tidy the block by hand, then approve again")
+    new_lines = _split(new)[1]
+    if _comments_in(check.article, new_lines, _block_lines(check.article, new_lines)) != rewrite.comments:
+        raise ApprovalNotWritten("the comments of the `validation` block would not all be kept in the new one; "
+                                 "move them above its `validation:` line by hand, then approve again")
     status = file.stat()
     if status.st_nlink > 1:  # the file replaced, its other names would keep the old text
         raise ApprovalNotWritten("the file has other hard links; approve a copy that has one name, or remove the links")
@@ -183,4 +238,4 @@ def approve_file(file: Path, approval: Approval, src_uri: str, shown: str, conte
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return check.article.meta.validation.fingerprint or ""
+    return rewrite

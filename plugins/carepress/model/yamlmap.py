@@ -111,6 +111,7 @@ def _check_depth(text: str, exact: bool = False) -> None:
             depth -= 1
 
 
+_BLOCK_SCALAR_HEADER = re.compile(r"[|>][0-9+-]*")  # `|`, `>-`, `|2+`: what a comment may follow on that line
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})  # `<<` and `=` keys
 
@@ -176,6 +177,49 @@ def _map_lines(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[in
         for index, item in enumerate(node.value):
             lines[path + (index,)] = item.start_mark.line + 1
             _map_lines(item, path + (index,), lines, seen, depth + 1)
+
+
+def line_comments(yaml_lines: list[str], first: int, last: int) -> list[str]:
+    """The comments written on `yaml_lines[first..last]` (lines of the front-matter's YAML, without their line breaks),
+    in order, each from its `#` to the end of its line, trailing blanks dropped.
+
+    The scanner of the loader that reads front-matter (`parse_yaml`; no value is made) says where each token ends, a
+    key, a value, a quote or a bracket: what follows the last one on a line, past blanks, is a comment, as it starts
+    with `#`. A `#` inside a quoted value (`code: "FR#12"`), glued to a plain one (`FR#12`) or in a block scalar's
+    text is the token's, as YAML reads it. Raises YamlProblem on a text the scanner cannot read."""
+    if not any("#" in line for line in yaml_lines[first:last + 1]):
+        return []
+    whole = len(max(yaml_lines[first:last + 1], key=len)) + 1  # past the end of any of these lines
+    ends = [0] * len(yaml_lines)  # per line, the column where what its tokens hold ends
+    try:
+        tokens = list(_tokens_to("\n".join(yaml_lines) + "\n", last))
+    except yaml.YAMLError as error:
+        raise YamlProblem(str(error).splitlines()[0], None) from None
+    for token in tokens:
+        start, end = token.start_mark, token.end_mark
+        if end.line > start.line:  # a quoted, plain or block scalar over several lines holds them
+            for line in range(start.line, min(end.line, last + 1)):
+                ends[line] = whole
+            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):  # `note: |  # …`: its header
+                header = _BLOCK_SCALAR_HEADER.match(yaml_lines[start.line], start.column)
+                ends[start.line] = header.end() if header else whole
+        if end.line <= last:
+            ends[end.line] = max(ends[end.line], end.column)
+    comments = []
+    for index in range(first, last + 1):
+        line = yaml_lines[index]
+        rest = line[ends[index]:].lstrip(" \t") if ends[index] < len(line) else ""
+        if rest.startswith("#"):
+            comments.append(rest.rstrip(" \t"))
+    return comments
+
+
+def _tokens_to(text: str, last: int):
+    """The tokens of `text` that start on its lines up to `last` (0-based); the scan stops there."""
+    for token in yaml.scan(text, Loader=_Loader):
+        if token.start_mark.line > last:
+            return
+        yield token
 
 
 def line_of(lines: dict[Path, int], path: Path, default: int | None = None) -> int | None:
