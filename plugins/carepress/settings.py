@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -93,6 +94,11 @@ def project_from_options(config_file: Path, docs_dir: str, options: dict[str, An
     """The one place that turns MkDocs-level settings into a Project (CLI and plugins share it)."""
     content_dir = (config_file.parent / docs_dir).resolve()
     root = content_dir.parent  # the hub folder: content/, site_config/, mkdocs.yml side by side
+    sites = audience_configs(config_file)
+    homes = {audience: home for audience, site in sites.items()
+             if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
+    if isinstance(options.get("home"), str) and options.get("audience"):
+        homes[options["audience"]] = options["home"]  # the configuration being built, when it is none of those files
     return Project(
         root=Path.cwd(),
         content_dir=content_dir,
@@ -102,7 +108,8 @@ def project_from_options(config_file: Path, docs_dir: str, options: dict[str, An
         language=language or "fr",
         today=parse_today(today or options.get("build_date")),
         expiry_warning_days=int(options.get("expiry_warning_days", 30)),
-        homes={options["audience"]: options["home"]} if isinstance(options.get("home"), str) and options.get("audience") else {},
+        homes=homes,
+        site_urls={audience: url for audience, site in sites.items() if (url := _site_url(site))},
         unbuilt=unbuilt,
         markdown_extensions=markdown_extensions,
     )
@@ -120,8 +127,6 @@ def load_project(config_file: Path, today: str | None = None) -> tuple[Project, 
         tuple(line for key in ("exclude_docs", "draft_docs") if isinstance(config.get(key), str)
               for line in config[key].splitlines()),
         extension_names(config.get("markdown_extensions")))
-    project.homes = {audience: home for audience, site in sites.items()
-                     if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
     return project, config
 
 
@@ -145,7 +150,25 @@ def extension_names(extensions: Any) -> tuple[str, ...]:
 
 
 def audience_configs(config_file: Path) -> dict[str, dict[str, Any]]:
-    """Each audience's configuration (site_config/<audience>.yml beside the base one), when present."""
-    folder = config_file.parent / DEFAULT_REGISTRIES
-    return {audience: read_mkdocs_yml(folder / f"{audience}.yml") for audience in AUDIENCES
-            if (folder / f"{audience}.yml").is_file()}
+    """Each audience's configuration, when present: <audience>.yml beside `config_file` (`carepress build` builds
+    <config-dir>/<audience>.yml; a staging configuration may sit beside them), else in site_config/ beside it."""
+    for folder in (config_file.parent, config_file.parent / DEFAULT_REGISTRIES):
+        found = [audience for audience in AUDIENCES if (folder / f"{audience}.yml").is_file()]
+        if found:
+            return {audience: read_mkdocs_yml(folder / f"{audience}.yml") for audience in found}
+    return {}
+
+
+def _site_url(config: dict[str, Any]) -> str | None:
+    """The site's `site_url`, checked as MkDocs would: the patient site's gate reads the HCP site's (CP400)."""
+    url = config.get("site_url")
+    if not url:  # none, or `!ENV` (read as nothing without MkDocs)
+        return None
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:  # `https://[pro/`
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"{config['__file__']}: site_url {url!r} is not a web address; write the site's "
+                                 "address, such as https://pro.example.org/")
+    return url

@@ -284,17 +284,26 @@ def test_links_written_as_addresses_are_judged_and_unlinked_like_links_to_files(
         '<p><a href="/patient/brouillon/">la suite ZZTROIS</a></p>\n\n[suite]: ../brouillon/#partie\n'))
     hub.article("patient/vers-pro.md", title="Vers le site pro",
                 body='# Vers le site pro\n\nVoir <a href="../../pro/reco/">les recommandations</a>.\n')
+    # By their addresses on the HCP site (site_config/hcp.yml's `site_url`): an HCP-only page, a page for everyone.
+    hub.article("pro/commun.md", title="Pour tous", audience="all", persona=[], content_type="corporate")
+    hub.article("patient/vers-pro-url.md", title="Vers le site pro par son adresse",
+                body="# Vers le site pro\n\nVoir [les recommandations](https://pro.example.org/pro/reco/#doses).\n")
+    hub.article("patient/vers-commun-url.md", title="Vers une page pour tous",
+                body="# Vers une page pour tous\n\nVoir [la page](https://pro.example.org/pro/commun/).\n")
     checked = json.loads(hub.carepress("check", "--today", TODAY, "--format", "json").stdout)["findings"]
+    rejected = {f["path"] for f in checked if f["code"] == "CP400"}
+    assert rejected == {"content/patient/vers-pro.md", "content/patient/vers-pro-url.md"}
     lines = sorted(f["line"] for f in checked if f["code"] == "CP401" and f["path"] == "content/patient/liens.md")
     text = (hub.content / "patient" / "liens.md").read_text(encoding="utf-8").split("\n")
     assert [text[line - 1][:8] for line in lines] == ["Lire [la", '<p><a hr', "[suite]:"]  # each form, at its line
-    assert any(f["code"] == "CP400" and f["path"] == "content/patient/vers-pro.md" for f in checked)
     assert hub.build("patient").returncode == 0
     files = hub.site_files("patient")
     page = files["patient/liens/index.html"]
     assert all(f"la suite {word}" in page for word in ("ZZUN", "ZZDEUX", "ZZTROIS"))  # the text stays
     assert "brouillon" not in page  # no address of the draft, in any form
-    assert "patient/vers-pro/index.html" not in files  # a patient page leading to HCP content is refused
+    # A patient page leading to HCP content is refused, by a relative link or by the address on the HCP site.
+    assert "patient/vers-pro/index.html" not in files and "patient/vers-pro-url/index.html" not in files
+    assert "patient/vers-commun-url/index.html" in files
 
 
 def test_pages_left_out_after_the_gate_or_never_built_leave_nothing_behind(hub):

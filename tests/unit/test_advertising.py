@@ -340,6 +340,69 @@ def test_cp400_finds_every_form_of_link(hub, link):
     assert "CP400" in _page_codes(hub, "patient/lien.md", "patient")
 
 
+@pytest.mark.parametrize("link", [
+    "[les recommandations](https://pro.example.org/pro/reco/)", "[reco][r]\n\n[r]: <http://pro.example.org/pro/reco/>",
+    '<a href="https://WWW.pro.example.org/pro/reco/?utm=x#doses">reco</a>', "[reco](//pro.example.org/pro/reco.html)",
+    "[reco](https://pro.example.org/pro/reco/index.html)", "[reco](https://pro.example.org:8443/pro/reco#doses)",
+    "[reco](https://pro.example.org/../pro/./reco/)"])
+def test_cp400_finds_a_link_to_an_hcp_only_page_by_its_address_on_the_hcp_site(hub, link):
+    # site_config/hcp.yml: `site_url: https://pro.example.org/`, read by the patient site's judgement too
+    hub.article("pro/reco.md", content_type="medical_scientific", references=["HAS 2024"], **HCP)
+    hub.article("patient/lien.md", body=f"# Lien\n\nVoir la suite.\n\n{link}\n")
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP400"]
+    assert len(found) == 1 and found[0].path.endswith("patient/lien.md")
+    lines = (hub.content / "patient" / "lien.md").read_text(encoding="utf-8").split("\n")
+    assert "pro.example.org" in lines[found[0].line - 1].lower()  # the line that holds the address
+    assert "the HCP site's page pro/reco.md" in found[0].message and "https://pro.example.org/" in found[0].message
+    assert "CP400" in _page_codes(hub, "patient/lien.md")  # `carepress check` judges the patient site the same way
+
+
+@pytest.mark.parametrize("link", [
+    "https://pro.example.org/pro/commun/",  # a page for everyone: the patient site has it too
+    "https://pro.example.org/", "https://www.pro.example.org", "https://pro.example.org/index.html",  # the portal's entry
+    "https://pro.example.org/professionnels/",  # the HCP home page (`home: professionnels/index.md`), at its own path
+    "https://pro.example.org/pro/absente/", "https://pro.example.org/pro/fiche.pdf", "https://pro.example.org/login",
+    "https://patients.example.org/pro/reco-ailleurs/", "ftp://pro.example.org/pro/reco/",  # another site, not the web
+    "https://example.org/pro/reco/"])
+def test_cp400_leaves_other_addresses_on_the_hcp_site_alone(hub, link):
+    hub.article("pro/reco.md", content_type="medical_scientific", references=["HAS 2024"], **HCP)
+    hub.article("professionnels/index.md", content_type="corporate", persona=["hcp-medecin-generaliste"], audience="hcp")
+    hub.article("pro/commun.md", audience="all", persona=[], content_type="corporate")
+    hub.article("patient/lien.md", body=f"# Lien\n\n[la suite]({link})\n")
+    assert "CP400" not in _page_codes(hub, "patient/lien.md", "patient")
+
+
+def test_cp400_leaves_the_hcp_sites_own_address_alone_whichever_page_it_shows(hub):
+    config = hub.root / "site_config" / "hcp.yml"  # no `home`: the HCP site's home is an HCP-only index.md
+    config.write_text("".join(line for line in config.read_text(encoding="utf-8").splitlines(keepends=True)
+                              if not line.strip().startswith("home:")), encoding="utf-8")
+    hub.article("index.md", title="Accueil professionnels", persona=["hcp-medecin-generaliste"], content_type="corporate",
+                audience="hcp")
+    hub.article("patient/lien.md", body="# Lien\n\n[Espace pro](https://pro.example.org/) "
+                                        "[Accueil pro](https://pro.example.org/index.html)\n")
+    assert "CP400" not in _page_codes(hub, "patient/lien.md", "patient")
+
+
+def test_cp400_reads_the_hcp_site_at_a_path_of_its_host(hub):
+    config = hub.root / "site_config" / "hcp.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("site_url: https://pro.example.org/",
+                                                                 "site_url: https://example.org/espace-pro"), encoding="utf-8")
+    hub.article("pro/reco.md", content_type="medical_scientific", references=["HAS 2024"], **HCP)
+    hub.article("patient/lien.md", body="# Lien\n\n[reco](https://example.org/espace-pro/pro/reco/)\n")
+    hub.article("patient/ailleurs.md", body="# Ailleurs\n\n[reco](https://example.org/pro/reco/) "
+                                           "[reco](https://example.org/espace-pro/../pro/reco/)\n")
+    assert "CP400" in _page_codes(hub, "patient/lien.md", "patient")
+    assert "CP400" not in _page_codes(hub, "patient/ailleurs.md", "patient")
+
+
+@pytest.mark.parametrize("value", ["pro.example.org", "ftp://pro.example.org/", "https://[pro/", "[https://x/]"])
+def test_a_malformed_hcp_site_url_is_a_configuration_error(hub, value):
+    config = hub.root / "site_config" / "hcp.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("https://pro.example.org/", value), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"hcp\.yml: site_url .* is not a web address"):
+        findings_of(hub, "patient")
+
+
 @pytest.mark.parametrize("link", ["[le serveur](http://[::1/)", "[x](http://exemple]org/)", '<a href="http://[fe80::1">x</a>',
                                   "[réf][s]\n\n[s]: http://[::1/"])
 def test_cp115_a_link_that_is_no_address_is_an_error_at_its_line(hub, link):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from carepress.compliance.inserted_text import inserting_text
@@ -15,10 +17,26 @@ def test_each_site_home_page_is_read_from_its_audience_configuration():
     assert project.homes == {"hcp": "professionnels/index.md"}  # site_config/hcp.yml: `home:`
 
 
+@pytest.mark.parametrize("config", ["mkdocs.yml", "site_config/patient.yml"])  # `carepress check`, the patient build
+def test_each_site_address_is_read_from_its_audience_configuration(config):
+    project, _ = load_project(REPO / config)
+    assert project.site_urls == {"patient": "https://patients.example.org/", "hcp": "https://pro.example.org/"}
+    assert project.homes == {"hcp": "professionnels/index.md"}  # the HCP site's address shows this page (CP400)
+
+
+def test_a_staging_configuration_beside_the_sites_reads_their_addresses(tmp_path):
+    shutil.copytree(REPO / "site_config", tmp_path / "site_config")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    staging = tmp_path / "site_config" / "relecture.yml"  # a reviewers' build with `preview: true`
+    staging.write_text("INHERIT: patient.yml\nplugins:\n  carepress/compliance:\n    preview: true\n", encoding="utf-8")
+    project, _ = load_project(staging)
+    assert project.site_urls["hcp"] == "https://pro.example.org/"
+
+
 def test_a_hub_without_audience_configurations_has_no_moved_home(tmp_path):
     (tmp_path / "mkdocs.yml").write_text("site_name: Hub\ndocs_dir: content\n", encoding="utf-8")
     project, _ = load_project(tmp_path / "mkdocs.yml")
-    assert project.homes == {}
+    assert project.homes == {} and project.site_urls == {}
 
 
 GATE = "plugins:\n  - carepress/compliance\n"

@@ -1,21 +1,25 @@
 """Links between pages: where a page's relative links lead, and which of them a site may not show.
 
 A link from a patient-site page to a page that only the HCP site takes is an error (CP400): the
-linking page is rejected. A link to a page that exists but is not published on the same site (a
+linking page is rejected, whether the link names the page relative to the patient site or by its address on the HCP
+site (site_config/hcp.yml's `site_url`). A link to a page that exists but is not published on the same site (a
 draft, a rejected page, the other audience's page) is a warning (CP401): the gate turns it into
 plain text in the build, so no dead link and nothing of the target reaches the output.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 import regex
 
 from carepress.compliance.resources import BLOCK_PREFIX, without_code
 from carepress.model.article import Article
+from carepress.model.project import Project
 from carepress.model.schema import SiteAudience
 from carepress.report.finding import Severity, define, make
 
@@ -89,27 +93,37 @@ def _local_path(target: str) -> str | None:
     return unquote(parts.path) if parts.path and not parts.scheme and not parts.netloc else None
 
 
-def page_links(article: Article) -> list[tuple[str, int]]:
-    """(target src_uri, line) of every link from `article` to another Markdown page.
+_SCANNED = ("page_links", "malformed_links", "hosted_links")  # what one scan of a page's links finds
 
-    Read once per article: CP400 and CP401 ask on each site."""
-    found = article.derived.get("page_links")
-    if found is None or "malformed_links" not in article.derived:
-        found, article.derived["malformed_links"] = _scan_links(article)
-        article.derived["page_links"] = found
-    return found
+
+def _scanned(article: Article, name: str) -> list:
+    """Read once per article: CP400 and CP401 ask on each site (and a judged page's cache keeps it)."""
+    if name not in article.derived:
+        article.derived.update(zip(_SCANNED, _scan_links(article)))
+    return article.derived[name]
+
+
+def page_links(article: Article) -> list[tuple[str, int]]:
+    """(target src_uri, line) of every link from `article` to another Markdown page."""
+    return _scanned(article, "page_links")
 
 
 def malformed_links(article: Article) -> list[tuple[str, int, str]]:
     """(target, line, why) of every link of `article` that cannot be read as an address (`http://[::1/`): MkDocs stops
-    the build on one (CP115). Found in the same scan as `page_links`."""
-    page_links(article)
-    return article.derived["malformed_links"]
+    the build on one (CP115)."""
+    return _scanned(article, "malformed_links")
 
 
-def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]]]:
+def hosted_links(article: Article) -> list[tuple[str, str, str, int]]:
+    """(target, host without `www.`, path as written, offset in the body) of every web link of `article` that names a
+    host (`https://pro.example.org/a/`, `//pro.example.org/a/`), query and fragment left out. Most are links out of
+    the hub: the line is worked out only for those a rule reports."""
+    return _scanned(article, "hosted_links")
+
+
+def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str, int, str]], list[tuple[str, str, str, int]]]:
     body = article.body
-    pages, malformed = [], []
+    pages, malformed, hosted = [], [], []
     # Each form is searched only when the text it needs is in the body: most pages have no reference definition nor
     # HTML link, and those two expressions (one anchored at every line, one ignoring case) were five sixths of the scan.
     for needed, pattern, group in (("](", INLINE_LINK, 2), ("]:", _REFERENCE, 1), ("=", _HREF, 1)):
@@ -120,12 +134,15 @@ def _scan_links(article: Article) -> tuple[list[tuple[str, int]], list[tuple[str
             targets = link_targets(article.src_uri, written)
             if targets:  # an address may name either of two files: the one the tree has is looked up
                 pages += [(target, article.body_line_at(found.start(group))) for target in targets]  # where it is written
-            elif "[" in written or "]" in written:  # what urlsplit refuses: an unclosed or misplaced IPv6 bracket
+            elif "//" in written or "[" in written or "]" in written:  # a host, or what urlsplit refuses (an IPv6 bracket)
                 try:
-                    urlsplit(written)
+                    parts = urlsplit(written)
                 except ValueError as problem:
                     malformed.append((written, article.body_line_at(found.start(group)), str(problem)))
-    return pages, malformed
+                    continue
+                if parts.scheme in ("", "http", "https") and (host := parts.hostname):
+                    hosted.append((written, host.removeprefix("www."), parts.path, found.start(group)))
+    return pages, malformed, hosted
 
 
 # What a page may embed or link to beside other pages: Markdown link and image targets, reference definitions,
@@ -196,6 +213,33 @@ def _paths(targets: list[str]) -> set[str]:
         if parts.path and not parts.scheme and not parts.netloc:
             paths.add(unquote(parts.path))
     return paths
+
+
+def hcp_site_links(article: Article, project: Project) -> Iterator[tuple[str, str, int]]:
+    """(target, src_uri, line) of every link of `article` to a page of the HCP site by its address there
+    (`https://pro.example.org/professionnels/reco/`, `http://www.pro.example.org/professionnels/reco.html?x#y`), read
+    from the HCP site's `site_url`, whose pages keep their content paths. Its entry is left out: its own address and its
+    home page (`home`), the professionals' portal, where the gate and the access control stand."""
+    site_url, links = project.site_urls.get(SiteAudience.HCP.value), hosted_links(article)
+    if not site_url or not links:
+        return
+    host, base = _site_address(site_url)
+    home = project.homes.get(SiteAudience.HCP.value)
+    for target, link_host, path, offset in links:
+        if link_host != host:
+            continue
+        path = posixpath.normpath(path or "/")  # `/../a/` is `/a/`, as the browser reads it
+        if (path + "/").startswith(base):
+            pages = link_targets("index.md", "/" + path[len(base):])  # from the site's root, as a link from its home
+            if pages != ["index.md"]:  # the site's own address, whichever page it shows
+                yield from ((target, page, article.body_line_at(offset)) for page in pages if page != home)
+
+
+@functools.cache
+def _site_address(site_url: str) -> tuple[str, str]:
+    """The host (without `www.`) and the folder (ending in `/`) of a site's address."""
+    parts = urlsplit(site_url)
+    return parts.hostname.removeprefix("www."), parts.path.rstrip("/") + "/"
 
 
 def hcp_only(site, src_uri: str) -> bool:

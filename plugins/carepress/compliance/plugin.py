@@ -78,16 +78,16 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         # Text an extension or a plugin puts into pages as they are converted is never judged: refused.
         # A plugin with an `enabled` option of its own is loaded even when it is off.
         plugins = [name for name, plugin in config.plugins.items() if plugin.config.get("enabled", True) is not False]
-        try:
+        try:  # the other site's configuration is read too (the HCP site's address, CP400)
             refuse_inserted_text(Path(config.config_file_path).resolve(), map(str, config.markdown_extensions), plugins)
+            self.project = project_from_options(
+                Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
+                config.site_url, config.theme.get("language"),
+                unbuilt=tuple(pattern.pattern for spec in (config.exclude_docs, config.draft_docs) if spec
+                              for pattern in spec.patterns),
+                markdown_extensions=tuple(map(str, config.markdown_extensions)))
         except ConfigurationError as error:
             raise PluginError(str(error)) from None
-        self.project = project_from_options(
-            Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
-            config.site_url, config.theme.get("language"),
-            unbuilt=tuple(pattern.pattern for spec in (config.exclude_docs, config.draft_docs) if spec
-                          for pattern in spec.patterns),
-            markdown_extensions=tuple(map(str, config.markdown_extensions)))
         config.extra["audience"] = self.config.audience
         self.nav_as_written = config.nav  # each build's nav is this one less the pages it leaves out (on_files)
         return config

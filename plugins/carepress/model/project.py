@@ -26,6 +26,7 @@ class Project:
     today: dt.date = field(default_factory=dt.date.today)
     expiry_warning_days: int = 30
     homes: dict[str, str] = field(default_factory=dict)  # audience -> src_uri of its home page, when not index.md
+    site_urls: dict[str, str] = field(default_factory=dict)  # audience -> its site's address (site_config/<audience>.yml)
     # The lines of MkDocs' `exclude_docs` and `draft_docs` (gitignore patterns): files `mkdocs build` leaves out,
     # which no site publishes and no report lists.
     unbuilt: tuple[str, ...] = ()

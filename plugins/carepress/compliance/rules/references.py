@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 
 from carepress.compliance.engine import Context, Violation, rule
-from carepress.compliance.links import hcp_only, malformed_links, page_links
+from carepress.compliance.links import hcp_only, hcp_site_links, malformed_links, page_links
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience, reads
 from carepress.report.finding import Severity
@@ -58,3 +58,9 @@ def no_link_to_hcp_content(article: Article, context: Context):
         if hcp_only(context.site, target):
             yield Violation(f"links to {target}, a page for healthcare professionals only; the patient site may not lead "
                             "to HCP content: remove the link", line)
+    project = context.site.project
+    for address, target, line in hcp_site_links(article, project):
+        if hcp_only(context.site, target):
+            yield Violation(f"links to {address}, the HCP site's page {target}, for healthcare professionals only; the "
+                            "patient site may not lead to HCP content: remove the link, or link to the professionals' "
+                            f"portal, {project.site_urls['hcp']}", line)
