@@ -404,7 +404,7 @@ def test_a_malformed_hcp_site_url_is_a_configuration_error(hub, value):
 
 
 @pytest.mark.parametrize("link", ["[le serveur](http://[::1/)", "[x](http://exemple]org/)", '<a href="http://[fe80::1">x</a>',
-                                  "[réf][s]\n\n[s]: http://[::1/"])
+                                  "[réf][s]\n\n[s]: http://[::1/", "[x](https://exa\u2100mple.org/)"])
 def test_cp115_a_link_that_is_no_address_is_an_error_at_its_line(hub, link):
     hub.article("patient/lien.md", body=f"# Lien\n\nTexte.\n\n{link}\n")
     found = [f for f in findings_of(hub, "patient") if f.code == "CP115"]
