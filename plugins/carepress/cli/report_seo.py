@@ -11,8 +11,7 @@ from carepress.cli._common import (cache_option, close_cache, config_option, con
 from carepress.cli.report import REPORTS_DIR, report
 from carepress.forked import available_jobs
 from carepress.seo.review import review, write
-from carepress.model.schema import SiteAudience
-from carepress.settings import audience_configs, load_project
+from carepress.settings import load_project
 
 
 @report.command("seo")
@@ -27,14 +26,8 @@ def seo_report(config_file: Path, today: str | None, output: Path, cache: bool) 
     project, _ = load_project(config_file, today)
     site = load_for_the_run(project, available_jobs(), keep=cache)
     judged = judged_cache(project, "report-seo", cache)
-    result = review(site, _site_urls(config_file), available_jobs(), judged)
+    result = review(site, available_jobs(), judged)
     close_cache(judged)
     for path in write(result, output):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.pages)} page(s), {result.gaps} content gap(s) in the persona × stage matrix", err=True)
-
-
-def _site_urls(config_file: Path) -> dict[SiteAudience, str | None]:
-    """Each site's address, from site_config/<audience>.yml beside the base configuration when present."""
-    sites = audience_configs(config_file)
-    return {audience: sites.get(audience.value, {}).get("site_url") for audience in SiteAudience}

@@ -88,9 +88,8 @@ class Review:
         return issues
 
 
-def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, jobs: int = 1,
-           cache: PackCache | None = None) -> Review:
-    """`site_urls`: each site's address (from site_config/<audience>.yml); default: the project's.
+def review(site: Site, jobs: int = 1, cache: PackCache | None = None) -> Review:
+    """A page's address is built on its site's `site_url` (`Project.site_urls`, site_config/<audience>.yml), else the project's.
     Pages are scored in `jobs` forked processes. With a `cache`, what the blocking rules and the page-local
     assessments found on an unchanged page (with its description and word count) is kept for the next report."""
     keys = _scored_keys(site) if cache else {}
@@ -111,7 +110,7 @@ def review(site: Site, site_urls: dict[SiteAudience, str | None] | None = None, 
             vars(page).update(description=known["description"], word_count=known["word_count"])
         meta = page.article.meta
         audience = SiteAudience.PATIENT if SiteAudience.PATIENT.accepts(meta.audience) else SiteAudience.HCP
-        base = (site_urls or {}).get(audience) or site.project.site_url
+        base = site.project.site_urls.get(audience) or site.project.site_url
         by_code = score_page(page, facts.audience(audience, published_on[audience]), known and known["scores"])
         fresh = None if known or src_uri not in keys else {
             "scores": {code: by_code.get(code) for code in local}, "description": page.description,
