@@ -53,8 +53,10 @@ expressions for what it reads, evaluated where the part begins:
   and search.html (`lang.t`, `features`, its icons); not memoized with `extra.alternate`,
   `repo_url` or sticky tabs (alternate.html, source.html, tabs.html);
 - partials/logo.html: the logo's relative URL, or its icon;
-- partials/footer.html (with copyright.html): `features`, `config.copyright`, `extra.generator`;
-  not memoized with navigation.footer (the page's neighbours) or `extra.social` (social.html);
+- partials/footer.html (with copyright.html): `features`, `config.copyright`, `extra.generator`, and
+  with CarePress' copyright.html the privacy notices' links (`extra.carepress_privacy_links`) and
+  `base_url` (their relative URLs); not memoized with navigation.footer (the page's neighbours) or
+  `extra.social` (social.html);
 - partials/top.html: its icon and `lang.t("top")`;
 - base.html's `config` block: `namespace`, `base_url`, `features`, `lang.t`, the search worker's
   relative URL; not memoized with `extra.annotate`, `extra.tags` or `extra.version` (their JSON).
@@ -113,7 +115,9 @@ ANALYSED_SOURCES = {
     "partials/javascripts/palette.html": frozenset({"8790389765ea6036effddba548b15093bb05bdc75624eaeaf8b13f3c24be4ab5",
                                                     "fe803b688affcc9ec6ddc97f8d95ea8aabb65114a42002839c26683283b4ef20"}),
     "partials/footer.html": frozenset({"50c2a75f013b7b03fb97f381860c77df8fd5d13d68f90d3281754b68f69ec894"}),
-    "partials/copyright.html": frozenset({"bc86bca3bf75070fe5d72e2a3463bdddf87c10f4d6459c945fe81c5d384e35ea"}),
+    # Material's, and CarePress' theme/ override that adds the privacy notices' links (`extra.carepress_privacy_links`).
+    "partials/copyright.html": frozenset({"bc86bca3bf75070fe5d72e2a3463bdddf87c10f4d6459c945fe81c5d384e35ea",
+                                          "8386870dce1a2080de0b26652d15ab5117a3c1adeb3e7d5b2e111797beb3ab95"}),
     "partials/top.html": frozenset({"98f6f9ac2ebf6ef943b62c0b0781a373cc03ca7e0959cfc60d9c3c7060157227"}),
     "base.html": frozenset({"8536d352b0093623df9e0032894f321cbe264b15a9b48cdd962583772455dadb"}),
 }
@@ -296,7 +300,8 @@ def _header_end_key(memo: FragmentMemo, features: Any, lang: Any, palette: Any, 
     return features, languages, bool(palette), isinstance(palette, Mapping), bool(search), icons
 
 
-def _footer_key(memo: FragmentMemo, features: Any, copyright: Any, no_generator: Any, social: Any) -> tuple | None:
+def _footer_key(memo: FragmentMemo, features: Any, copyright: Any, no_generator: Any, social: Any, privacy: Any,
+                base_url: Any) -> tuple | None:
     features = _features(features)
     if features is None or "navigation.footer" in features or social:  # the page's neighbours; social.html
         return None
@@ -304,7 +309,21 @@ def _footer_key(memo: FragmentMemo, features: Any, copyright: Any, no_generator:
         copyright = None
     elif not isinstance(copyright, str):
         return None
-    return features, copyright, bool(no_generator)
+    links = _privacy_links(privacy)
+    if links is None or (links and not isinstance(base_url, str)):
+        return None
+    # A link's relative URL depends on how deep the page is, which `base_url` says.
+    return features, copyright, bool(no_generator), links, base_url if links else None
+
+
+def _privacy_links(links: Any) -> tuple | None:
+    """The privacy notices' links (url, label, language) as a key: () without any, None when not plain texts."""
+    if not links:
+        return ()
+    if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+        return None
+    key = tuple((link.get("url"), link.get("label"), link.get("lang")) for link in links)
+    return key if all(isinstance(value, str) for values in key for value in values) else None
 
 
 def _top_key(memo: FragmentMemo, lang: Any, icon: Any) -> tuple | None:
@@ -343,7 +362,8 @@ FRAGMENTS = {
         _header_end_key, ("partials/search.html", "partials/javascripts/palette.html"), after=HEADER_TITLE),
     "logo": _Fragment("partials/logo.html", LOGO, _logo_key),
     "footer": _Fragment("partials/footer.html",
-                        "features, config.copyright, config.extra.generator == false, config.extra.social",
+                        "features, config.copyright, config.extra.generator == false, config.extra.social, "
+                        "config.extra.carepress_privacy_links, base_url",
                         _footer_key, ("partials/copyright.html",)),
     "top": _Fragment("partials/top.html", 'lang, config.theme.icon.top or "material/arrow-up"', _top_key),
     "config": _Fragment(
