@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import subprocess
+import sys
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -30,6 +32,15 @@ def test_bad_analytics_configuration_is_one_line_and_exit_2(hub, provider, endpo
     assert "Traceback" not in result.stderr
     assert [line for line in result.stderr.splitlines() if "carepress/analytics" in line] == [
         next(line for line in result.stderr.splitlines() if message in line)]
+
+
+def test_bad_analytics_configuration_is_one_error_line_with_plain_mkdocs(hub):
+    configure(hub, "matomoo", "https://stats.example.org")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml"],
+                            cwd=hub.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if "matomoo" in line] == [
+        "ERROR   -  carepress/analytics: unknown provider 'matomoo'; use one of none, plausible, matomo, umami, beacon"]
 
 
 def test_malformed_cta_is_a_finding_with_file_and_line(hub):

@@ -400,9 +400,11 @@ def test_a_site_whose_pages_would_include_text_never_judged_is_not_built(hub):
     hub.article("patient/ok.md", body='# Bouger\n\nUn texte neutre.\n\n--8<-- "extraits/traitement.txt"\n')
     mkdocs = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml"],
                             cwd=hub.root, capture_output=True, text=True, timeout=300)
-    for result in (hub.build("patient"), mkdocs):
-        assert result.returncode == 1 and "Traceback" not in result.stderr
-        [error] = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    # A configuration error: exit code 2 and one line with `carepress build`, MkDocs' one error line with `mkdocs build`.
+    for result, code, prefix in ((hub.build("patient"), 2, "carepress: "), (mkdocs, 1, "ERROR")):
+        assert result.returncode == code and "Traceback" not in result.stderr
+        [error] = [line for line in result.stderr.splitlines() if "pymdownx.snippets" in line]
+        assert error.startswith(prefix)
         assert "site_config/patient.yml: `pymdownx.snippets` (markdown_extensions) includes" in error
         assert "published without being judged" in error and "Remove it from the configuration" in error
     assert not list((hub.root / "site").rglob("*.html"))

@@ -17,7 +17,9 @@ from carepress.analytics.dimensions import content_dimensions, page_path, strip_
 from carepress.analytics.headers import netlify_headers, nginx_snippet, security_headers
 from carepress.analytics.privacy import FOOTER_LABELS, OPT_OUT_SHORTCODE, PAGES, opt_out_control, privacy_markdown
 from carepress.analytics.settings import Provider, parse_settings
+from carepress.build.errors import ConfigurationPluginError
 from carepress.compliance.plugin import build_state
+from carepress.model.registries import ConfigurationError
 
 log = logging.getLogger("mkdocs.plugins.carepress.analytics")
 
@@ -30,8 +32,10 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
     parallel_safe = True  # page events only read the build state and transform the page (docs/performance.md)
     cacheable = True  # a page's output depends on its source, the config files, registries and the page list
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        # A ConfigurationError here ends `carepress build` with one line and exit code 2.
-        self.settings = parse_settings(dict(self.config), config.site_url)
+        try:
+            self.settings = parse_settings(dict(self.config), config.site_url)
+        except ConfigurationError as error:  # one line: exit code 2 with `carepress build`, no traceback with `mkdocs build`
+            raise ConfigurationPluginError(str(error)) from None
         self.language = config.theme.get("language") or "fr"
         site_url = urlsplit(config.site_url or "")
         self.base_path = site_url.path.rstrip("/")

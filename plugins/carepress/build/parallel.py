@@ -34,6 +34,7 @@ from mkdocs.structure.pages import Page
 from carepress.build.atomic import Refill, final_folder, spare_folder
 from carepress.build.block_triggers import install as install_block_triggers
 from carepress.build.cache import build_inputs, files_digest, nav_digest, page_key, page_key_with
+from carepress.build.errors import ConfigurationPluginError
 from carepress.build.front_matter import known_front_matter
 from carepress.build.inline_triggers import install as install_inline_triggers
 from carepress.build.markdown_reuse import reused_markdown
@@ -42,6 +43,7 @@ from carepress.build.toc_tokens import install as install_toc_tokens
 from carepress.build.template_bytecode import keep_compiled_templates
 from carepress.build.template_memo import memoize_templates
 from carepress.forked import available_jobs, can_fork, collections_paused, forked_pool, heap_frozen
+from carepress.model.registries import ConfigurationError
 from carepress.packs import PackCache
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
@@ -411,6 +413,8 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         return Built(config, files, nav, env, reason)
     except Exception as error:
         config.plugins.on_build_error(error=error)
+        if isinstance(error, ConfigurationPluginError):  # exit code 2 with one line, as every configuration error
+            raise ConfigurationError(str(error)) from None
         if isinstance(error, BuildError):
             log.error(str(error))
             raise Abort("Aborted with a BuildError!") from None

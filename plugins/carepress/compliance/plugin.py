@@ -17,6 +17,7 @@ from mkdocs.structure.pages import Page
 
 from carepress.compliance.config import ComplianceConfig
 from carepress.build.atomic import final_folder
+from carepress.build.errors import ConfigurationPluginError
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
 from carepress.compliance.inserted_text import refuse_inserted_text
@@ -87,7 +88,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                               for pattern in spec.patterns),
                 markdown_extensions=tuple(map(str, config.markdown_extensions)))
         except ConfigurationError as error:
-            raise PluginError(str(error)) from None
+            raise ConfigurationPluginError(str(error)) from None
         config.extra["audience"] = self.config.audience
         self.nav_as_written = config.nav  # each build's nav is this one less the pages it leaves out (on_files)
         return config
@@ -107,7 +108,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 self.front_matter = None
             verdicts = evaluate(site, audience, min_severity=self.reported_severity(), jobs=self.jobs, cache=judged)
         except ConfigurationError as error:
-            raise PluginError(str(error)) from None
+            raise ConfigurationPluginError(str(error)) from None
         for cache in filter(None, (read, judged)):
             if failed := cache.prune():
                 log.info(f"gate cache: nothing more kept ({failed})")
