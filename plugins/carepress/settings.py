@@ -90,11 +90,13 @@ def parse_today(value: str | dt.date | None) -> dt.date:
 
 def project_from_options(config_file: Path, docs_dir: str, options: dict[str, Any], site_name: str | None,
                          site_url: str | None, language: str | None, today: str | dt.date | None = None,
-                         unbuilt: tuple[str, ...] = (), markdown_extensions: tuple[str, ...] = ()) -> Project:
-    """The one place that turns MkDocs-level settings into a Project (CLI and plugins share it)."""
+                         unbuilt: tuple[str, ...] = (), markdown_extensions: tuple[str, ...] = (),
+                         sites: dict[str, dict[str, Any]] | None = None) -> Project:
+    """The one place that turns MkDocs-level settings into a Project (CLI and plugins share it). `sites`: each
+    audience's configuration (`audience_configs(config_file)`, read here when not given)."""
     content_dir = (config_file.parent / docs_dir).resolve()
     root = content_dir.parent  # the hub folder: content/, site_config/, mkdocs.yml side by side
-    sites = audience_configs(config_file)
+    sites = audience_configs(config_file) if sites is None else sites
     homes = {audience: home for audience, site in sites.items()
              if isinstance(home := plugin_options(site, COMPLIANCE_PLUGIN).get("home"), str)}
     if isinstance(options.get("home"), str) and options.get("audience"):
@@ -126,7 +128,7 @@ def load_project(config_file: Path, today: str | None = None) -> tuple[Project, 
         config.get("site_name"), config.get("site_url"), theme.get("language"), today,
         tuple(line for key in ("exclude_docs", "draft_docs") if isinstance(config.get(key), str)
               for line in config[key].splitlines()),
-        extension_names(config.get("markdown_extensions")))
+        extension_names(config.get("markdown_extensions")), sites)
     return project, config
 
 

@@ -90,3 +90,13 @@ def test_names_as_mkdocs_gives_them_are_found_once_each():
     found = inserting_text(["toc", "pymdownx.snippets:SnippetsExtension", "pymdownx.snippets"],
                            ["material/search", "carepress/compliance", "macros", "macros #2", "table-reader"])
     assert [line.split(" ", 1)[0] for line in found] == ["`pymdownx.snippets`", "`macros`", "`table-reader`"]
+
+
+def test_each_sites_configuration_is_read_once(monkeypatch):
+    import carepress.settings as settings
+
+    reads = []
+    real = settings.audience_configs
+    monkeypatch.setattr(settings, "audience_configs", lambda config_file: reads.append(config_file) or real(config_file))
+    project, _ = settings.load_project(REPO / "mkdocs.yml")
+    assert len(reads) == 1 and project.site_urls["hcp"] == "https://pro.example.org/"  # and the homes, refusals
