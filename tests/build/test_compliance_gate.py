@@ -408,3 +408,20 @@ def test_a_site_whose_pages_would_include_text_never_judged_is_not_built(hub):
         assert "site_config/patient.yml: `pymdownx.snippets` (markdown_extensions) includes" in error
         assert "published without being judged" in error and "Remove it from the configuration" in error
     assert not list((hub.root / "site").rglob("*.html"))
+
+
+def test_a_registry_that_cannot_be_read_stops_the_build_before_it_empties_the_site_folder(hub):
+    hub.article("patient/ok.md")
+    site = hub.root / "site" / "plain"
+    build = [sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml", "-d", str(site)]
+    assert subprocess.run(build, cwd=hub.root, capture_output=True, text=True, timeout=300).returncode == 0
+    before = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
+    assert site / "patient" / "ok" / "index.html" in before
+    personas = hub.root / "site_config" / "personas.yml"
+    personas.write_text(personas.read_text(encoding="utf-8") + "\n  - id: [\n", encoding="utf-8")
+    # mkdocs build writes in place: read once the folder is emptied, the registry would leave no site at all.
+    result = subprocess.run(build, cwd=hub.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if "personas.yml" in line]
+    assert error.startswith("ERROR") and "invalid YAML" in error
+    assert {path: path.read_bytes() for path in site.rglob("*") if path.is_file()} == before

@@ -181,3 +181,39 @@ def test_serve_rebuilds_when_the_inherited_configuration_or_the_theme_changes(hu
         mentions.write_text(mentions.read_text(encoding="utf-8").replace("Dernière relecture médicale", "Relecture médicale"),
                             encoding="utf-8")
         assert "Dernière relecture" not in _get_until(page, "Relecture médicale :", process)
+
+
+def _log_until(log, wanted: str, process: subprocess.Popen, limit: float = 90) -> str:
+    """Wait until the server's log holds `wanted` (a bound on waiting, not a timing assertion)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "carepress serve stopped"
+        if wanted in (text := log.read_text(encoding="utf-8")):
+            return text
+        time.sleep(0.5)
+    raise AssertionError(f"{wanted!r} never appeared in the log:\n{log.read_text(encoding='utf-8')[-3000:]}")
+
+
+def test_serve_says_what_is_wrong_with_a_configuration_saved_broken_in_one_line_and_recovers(hub, tmp_path):
+    hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
+    base_config = hub.root / "mkdocs.yml"
+    written = base_config.read_text(encoding="utf-8")
+    with _serving(hub, tmp_path) as (base, process, log):
+        page = f"{base}/asthme/ok/"
+        _get_until(page, 'data-cp-preview="approved"', process)
+        base_config.write_text(written.replace("site_name:", "site_name: [", 1), encoding="utf-8")  # YAML broken mid-edit
+        _log_until(log, "site_config/patient.yml: MkDocs encountered an error parsing the configuration file", process)
+        # Refused by the gate (an extension that inserts text no rule judges), raised inside the build.
+        base_config.write_text(written + "\nmarkdown_extensions:\n  - pymdownx.snippets\n", encoding="utf-8")
+        _log_until(log, "pymdownx.snippets", process)
+        base_config.write_text(written, encoding="utf-8")
+        personas = hub.root / "site_config" / "personas.yml"  # read when pages are judged, after the site is emptied
+        kept = personas.read_text(encoding="utf-8")
+        personas.write_text(kept + "\n  - id: [\n", encoding="utf-8")
+        text = _log_until(log, "site_config/personas.yml:", process)
+        assert "Traceback" not in text
+        assert "(the preview shows the last build that worked; it is rebuilt when a file is saved)" in text
+        _get_until(page, 'data-cp-preview="approved"', process)  # the last good build's pages, still served
+        personas.write_text(kept, encoding="utf-8")
+        base_config.write_text(written.replace("site_name: Vivre avec", "site_name: Vivre mieux avec"), encoding="utf-8")
+        _get_until(page, "Vivre mieux avec", process)

@@ -15,6 +15,7 @@ from carepress.cli import main
 from carepress.cli._common import configuration_errors, fail, today_option
 from carepress.cli.build import AUDIENCES, audience_config, setup_logging
 from carepress.compliance.preview import PREVIEW_VARIABLE
+from carepress.model.registries import ConfigurationError
 from carepress.settings import TODAY_VARIABLE, parse_today
 
 
@@ -62,6 +63,7 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
     from urllib.parse import urlsplit
 
     from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError as MkDocsConfigurationError
     from mkdocs.livereload import LiveReloadServer
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
@@ -99,8 +101,16 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
             except Exception as error:  # noqa: BLE001  a half-done rebuild: start again from a fresh state
                 log.warning(f"Incremental rebuild failed ({type(error).__name__}: {error}); building the whole preview")
         # the watcher's news came late, or a configuration, registry or theme file changed
-        session = fresh_session()
-        session.full()
+        try:
+            fresh = fresh_session()
+            fresh.full()
+        except (MkDocsConfigurationError, ConfigurationError) as error:
+            # One line, where MkDocs' live-reload loop prints a traceback. A configuration refused stops the build
+            # before it writes a page: the preview goes on serving the last build's.
+            shown = str(error) if isinstance(error, ConfigurationError) else f"{config_file}: {error}"
+            log.error(f"{shown} (the preview shows the last build that worked; it is rebuilt when a file is saved)")
+            return
+        session = fresh
 
     class Recorder(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # reading a file (opened, closed_no_write) is no change

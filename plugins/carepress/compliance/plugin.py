@@ -21,6 +21,7 @@ from carepress.build.errors import ConfigurationPluginError
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
 from carepress.compliance.inserted_text import refuse_inserted_text
+from carepress.compliance.lexicon import load_lexicons
 from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AND_ATTRIBUTES, embedded_targets, file_targets,
                                         link_targets, page_links, used_files, within)
 from carepress.compliance.manifest import manifest, write_manifest
@@ -30,7 +31,7 @@ from carepress.compliance.resources import SUPERFENCES
 from carepress.model.article import Article
 from carepress.model.loader import escapes_content, misnamed_article
 from carepress.model.schema import SiteAudience
-from carepress.model.registries import ConfigurationError
+from carepress.model.registries import ConfigurationError, load_registries
 from carepress.model.site import Site, load_site
 from carepress.packs import PackCache, digest, folder_state
 from carepress.settings import project_from_options
@@ -87,6 +88,11 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                 unbuilt=tuple(pattern.pattern for spec in (config.exclude_docs, config.draft_docs) if spec
                               for pattern in spec.patterns),
                 markdown_extensions=tuple(map(str, config.markdown_extensions)))
+            # Read again when the pages are judged; read here, a registry or lexicon that cannot be used stops the
+            # build before it empties the site folder (a preview then goes on serving the last build's pages).
+            self.project.check()
+            products = load_registries(self.project.registry_dir, self.project.root).products
+            load_lexicons(self.project.registry_dir, products)
         except ConfigurationError as error:
             raise ConfigurationPluginError(str(error)) from None
         config.extra["audience"] = self.config.audience
