@@ -425,3 +425,40 @@ def test_a_registry_that_cannot_be_read_stops_the_build_before_it_empties_the_si
     [error] = [line for line in result.stderr.splitlines() if "personas.yml" in line]
     assert error.startswith("ERROR") and "invalid YAML" in error
     assert {path: path.read_bytes() for path in site.rglob("*") if path.is_file()} == before
+
+
+HOOK_ADDING_PAGES = '''
+from mkdocs.structure.files import File
+
+
+def on_files(files, config):
+    # A page generated from nothing in the content folder, and an article's file swapped for another one.
+    files.append(File.generated(config, "patient/genere.md", content="# Traitement\\n\\nParlez de Glucorex (ZZGENERE).\\n"))
+    files.remove(files.get_file_from_path("patient/ok.md"))
+    files.append(File("patient/ok.md", src_dir=ELSEWHERE, dest_dir=config.site_dir,
+                      use_directory_urls=config.use_directory_urls))
+    return files
+'''
+
+
+def test_a_page_that_a_hook_or_a_plugin_adds_or_swaps_in_is_left_out_as_never_judged(hub):
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien")
+    hub.article("patient/autre.md", title="Diabète : manger équilibré")
+    elsewhere = hub.root / "ailleurs"
+    (elsewhere / "patient").mkdir(parents=True)
+    (elsewhere / "patient" / "ok.md").write_text("# Traitement\n\nParlez de Glucorex (ZZAILLEURS).\n", encoding="utf-8")
+    hook = hub.root / "hooks" / "ajout.py"
+    hook.parent.mkdir()
+    hook.write_text(HOOK_ADDING_PAGES.replace("ELSEWHERE", repr(str(elsewhere))), encoding="utf-8")
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8") + f"hooks:\n  - {hook}\n", encoding="utf-8")
+    result = hub.build("patient")
+    assert result.returncode == 0, result.stderr
+    left_out = sorted(line.split("CP118", 1)[0].split()[-1] for line in result.stderr.splitlines() if "CP118" in line)
+    assert left_out == ["patient/genere.md", "patient/ok.md"]
+    assert "read from " + str(elsewhere / "patient" / "ok.md") in result.stderr
+    files = hub.site_files("patient")
+    assert "patient/autre/index.html" in files  # the articles the hook left alone
+    assert [path for path, text in files.items() if "ZZGENERE" in text or "ZZAILLEURS" in text or "genere" in text] == []
+    assert "patient/ok/" not in files["sitemap.xml"] and "patient/ok/index.html" not in files
+    assert hub.build("patient", "--strict").returncode != 0
