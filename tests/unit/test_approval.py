@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -238,7 +239,7 @@ def test_a_comment_inside_the_validation_block_does_not_end_it(hub):
 
 def test_approve_keeps_a_full_line_comment_of_the_block_and_says_so(hub):
     original = EDITOR_FILE.replace("  status: in_review   # en attente du comité\n",
-                                   "  # relu par le Dr X le 3/11\n  status: in_review\n")
+                                   "  status: in_review\n  # relu par le Dr X le 3/11\n")
     path = hub.write("patient/bouger.md", original)
     result = _approve(hub, "patient/bouger.md")
     assert result.returncode == 0, result.stderr
@@ -320,7 +321,7 @@ def test_approving_twice_keeps_each_comment_once(hub):
     result = _approve(hub, "patient/bouger.md")
     assert result.returncode == 0, result.stderr
     assert path.read_text(encoding="utf-8") == once  # the same approval again: the same bytes
-    assert "kept 3 comments of the old `validation` block, now at its top (lines 9-11)" in result.stderr
+    assert "comment" not in result.stderr  # already at the block's top: nothing moved, nothing to say
     path.write_text(once.replace("trente minutes", "quarante minutes"), encoding="utf-8")
     assert hub.carepress("approve", "content/patient/bouger.md", *APPROVE[:-1], "2027-12-01").returncode == 0
     again = path.read_text(encoding="utf-8")
@@ -370,7 +371,9 @@ def test_any_comment_of_the_block_is_kept_once_in_order(lines):
     first = approval_module.approved_text(raw, approval, "patient/bouger.md", "x")
     assert first.comments == tuple(expected)
     assert approval_module._reads_back(parse_article(first.text, "patient/bouger.md", "x").article, approval, {})
-    assert approval_module.approved_text(first.text, approval, "patient/bouger.md", "x") == first
+    again = approval_module.approved_text(first.text, approval, "patient/bouger.md", "x")
+    assert dataclasses.replace(again, comments_moved=first.comments_moved) == first
+    assert not again.comments_moved  # at the new block's top already
 
 
 def test_an_approval_that_would_lose_a_comment_is_not_written(hub, monkeypatch):

@@ -79,7 +79,8 @@ def approve(file: Path, code: str, medical: str, legal: str, regulatory: str, ex
         click.echo(f"carepress: {shown} was not changed: fix the finding(s) above, then approve again", err=True)
         raise SystemExit(EXIT_FINDINGS) from None
     click.echo(f"{shown}: approved as {approval.code} until {end.isoformat()} ({written.fingerprint})", err=True)
-    if kept := len(written.comments):
+    if written.comments_moved:
+        kept = len(written.comments)
         first, last = written.comments_line, written.comments_line + kept - 1
         where = f"line {first}" if kept == 1 else f"lines {first}-{last}"
         click.echo(f"{shown}: kept {kept} comment{'s' if kept > 1 else ''} of the old `validation` block, "

@@ -128,6 +128,7 @@ class Rewrite:
     fingerprint: str
     comments: tuple[str, ...] = ()
     comments_line: int | None = None
+    comments_moved: bool = False  # some were elsewhere in the old block than at its top, as the new block has them
 
 
 def _block_lines(article: Article, lines: list[str]) -> tuple[int, int] | None:
@@ -194,8 +195,10 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str,
         lines[closing:closing] = [block]
     else:
         start, end = block_range
+        moved = [line.rstrip("\r\n") for line in lines[start + 1:start + 1 + len(comments)]] != [f"  {c}" for c in comments]
         lines[start:end + 1] = [block]
-    return Rewrite((bom + "".join(lines)).encode("utf-8"), digest, comments, start + 2 if comments else None)
+    return Rewrite((bom + "".join(lines)).encode("utf-8"), digest, comments, start + 2 if comments else None,
+                   block_range is not None and moved)
 
 
 def approve_file(file: Path, approval: Approval, src_uri: str, shown: str, content_dir: Path | None = None,
