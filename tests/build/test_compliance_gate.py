@@ -462,3 +462,60 @@ def test_a_page_that_a_hook_or_a_plugin_adds_or_swaps_in_is_left_out_as_never_ju
     assert [path for path, text in files.items() if "ZZGENERE" in text or "ZZAILLEURS" in text or "genere" in text] == []
     assert "patient/ok/" not in files["sitemap.xml"] and "patient/ok/index.html" not in files
     assert hub.build("patient", "--strict").returncode != 0
+
+
+HOOK_CHANGING_TEXT = '''
+from pathlib import Path
+
+CHANGED = Path(__file__).parent / "changed.txt"  # the page whose text the hook changes, once the test writes it
+
+
+def on_page_markdown(markdown, page, config, files):
+    if CHANGED.exists() and page.file.src_uri == CHANGED.read_text() == "patient/ok.md":
+        return markdown.replace("Un texte neutre", "Parlez de Glucorex (ZZHOOK) à votre médecin. Un texte neutre")
+    return markdown  # read, not changed
+
+
+def on_page_read_source(page, config):
+    if CHANGED.exists() and page.file.src_uri == CHANGED.read_text() == "patient/lu.md":
+        return page.file.content_string + "\\nParlez de Glucorex (ZZSOURCE).\\n"
+    return None
+'''
+
+
+@pytest.mark.parametrize("changed", ["patient/ok.md", "patient/lu.md"])
+def test_a_hook_that_changes_a_page_s_text_after_it_was_judged_stops_the_build(hub, changed):
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien")
+    hub.article("patient/autre.md", title="Diabète : manger équilibré")
+    assert hub.build("patient").returncode == 0
+    before = hub.site_files("patient")
+    hook = hub.root / "hooks" / "texte.py"
+    hook.parent.mkdir()
+    hook.write_text(HOOK_CHANGING_TEXT, encoding="utf-8")
+    config = hub.root / "site_config" / "patient.yml"
+    config.write_text(config.read_text(encoding="utf-8") + f"hooks:\n  - {hook}\n", encoding="utf-8")
+    assert hub.build("patient").returncode == 0  # the hook reads every page and changes none of them
+    assert hub.site_files("patient").keys() == before.keys()
+    hub.article("patient/lu.md", title="Diabète : lire les étiquettes")
+    (hook.parent / "changed.txt").write_text(changed, encoding="utf-8")
+    mkdocs = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml", "-d",
+                             str(hub.root / "plain")], cwd=hub.root, capture_output=True, text=True, timeout=300)
+    for result in (hub.build("patient"), hub.build("patient", "--jobs", "1"), mkdocs):
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        [error] = [line for line in result.stderr.splitlines() if "CP119" in line]
+        assert f"{changed} CP119 the hook `{hook}` changed this page's text" in error
+    assert [path for path, text in hub.site_files("patient").items() if "ZZHOOK" in text or "ZZSOURCE" in text] == []
+
+
+def test_material_s_tags_listing_is_no_change_of_a_page_s_text(hub):
+    """Material's tags plugin replaces a listing marker: a list of the built pages' own titles, not text to judge."""
+    config = hub.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  material/tags: {}\n", 1),
+                      encoding="utf-8")
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien", tags=["activité"])
+    hub.article("patient/etiquettes.md", title="Diabète : les sujets",
+                body="# Diabète : les sujets\n\nUn texte neutre.\n\n<!-- material/tags -->\n")
+    result = hub.build("patient")
+    assert result.returncode == 0 and "CP119" not in result.stderr, result.stderr
+    listing = hub.site_files("patient")["patient/etiquettes/index.html"]
+    assert "activité" in listing and "Diabète : bouger au quotidien" in listing

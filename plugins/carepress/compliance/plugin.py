@@ -28,6 +28,7 @@ from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.compliance.resources import SUPERFENCES
+from carepress.compliance.text_watch import watch_text_handlers
 from carepress.model.article import Article
 from carepress.model.loader import escapes_content, misnamed_article
 from carepress.model.schema import SiteAudience
@@ -98,6 +99,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             load_lexicons(self.project.registry_dir, products)
         except ConfigurationError as error:
             raise ConfigurationPluginError(str(error)) from None
+        watch_text_handlers(config.plugins)  # what another plugin or a hook changes in a page's text stops the build
         config.extra["audience"] = self.config.audience
         self.nav_as_written = config.nav  # each build's nav is this one less the pages it leaves out (on_files)
         return config
