@@ -112,7 +112,8 @@ def test_in_the_preview_pages_linking_to_a_page_the_build_no_longer_publishes_sh
 
 
 @pytest.mark.parametrize("session", ["preview"], indirect=True)
-@pytest.mark.parametrize("change", ["unapproved body", "unapproved translation", "same keyword as a neighbour", "link to an orphan"])
+@pytest.mark.parametrize("change", ["unapproved body", "unapproved translation", "unapproved canonical", "same keyword as a neighbour",
+                                    "link to an orphan"])
 def test_in_the_preview_a_rebuilt_page_and_its_dependents_match_a_full_build(session, change, tmp_path):
     from mkdocs.config import load_config
 
@@ -126,6 +127,13 @@ def test_in_the_preview_a_rebuilt_page_and_its_dependents_match_a_full_build(ses
         translated = edit(session, "diabete-type-2/dossier-01/theme-001/fiche-00001.md", "audience:", f"translations: {{en: {rel}}}\naudience:")
         assert session.rebuild([translated]) == "pages"
         assert 'hreflang="en"' in (session.site / "diabete-type-2" / "dossier-01" / "theme-001" / "fiche-00001" / "index.html").read_text()
+        article = edit(session, rel, "## Point 1", "## Point 1 révisé", approve=False)
+    elif change == "unapproved canonical":  # the page naming it as its canonical names its own address again
+        naming = edit(session, "diabete-type-2/dossier-01/theme-001/fiche-00001.md", "audience:",
+                      "canonical: asthme/dossier-01/theme-001/fiche-00002/\naudience:")
+        assert session.rebuild([naming]) == "pages"
+        page = (session.site / "diabete-type-2" / "dossier-01" / "theme-001" / "fiche-00001" / "index.html").read_text()
+        assert re.search(r'<link rel="canonical" href="[^"]*/fiche-00002/"', page)
         article = edit(session, rel, "## Point 1", "## Point 1 révisé", approve=False)
     elif change == "same keyword as a neighbour":  # both pages gain SE210 (cannibalisation)
         neighbour = re.search(r"primary: .*", (folder / "fiche-00005.md").read_text(encoding="utf-8")).group(0)

@@ -27,6 +27,7 @@ from carepress.build.parallel import KNOWN_COLLECTORS, Built, _qualified, build
 from carepress.compliance.engine import rejudge
 from carepress.compliance.plugin import CompliancePlugin, build_state
 from carepress.model.loader import read_file
+from carepress.seo.metadata import absolute, canonical_target, published_key
 
 log = logging.getLogger("mkdocs.plugins.carepress.build")
 
@@ -109,6 +110,12 @@ class Session:
                    if uri not in edited and _shown(verdict) != _shown(before[uri])}
         changed |= {uri for uri, article in state.site.articles.items()
                     if uri not in edited and flipped.intersection(article.meta.translations.values())}
+        # A page whose `canonical` names one that is published no more (or again) names its own address instead.
+        site_url = self.built.config.site_url
+        flipped_urls = {published_key(url) for uri in flipped
+                        if (file := self.built.files.get_file_from_path(uri)) and (url := absolute(site_url, file.url))}
+        changed |= {uri for uri, article in state.site.articles.items() if uri not in edited and flipped_urls
+                    and (target := canonical_target(article, site_url)) and published_key(target) in flipped_urls}
         files = (self.built.files.get_file_from_path(uri) for uri in sorted(changed))
         return [file.page for file in files if file is not None and file.page is not None]
 

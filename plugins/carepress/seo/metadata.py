@@ -114,13 +114,18 @@ def canonical_override(article: Article, site: SiteInfo,
     """The absolute URL the page's `canonical` names, when usable: an address of this site and, when
     `published` is known (an address's `published_key` -> the URL of the page this site publishes there, as
     served, or None), one of its pages; any other address of this site is a 404 or a page it leaves out."""
-    override = article.meta.canonical
-    if not override or canonical_problem(override, site.url) is not None:
-        return None
-    target = absolute(site.url, override)
+    target = canonical_target(article, site.url)
     if published is None or target is None:
         return target
     return published(published_key(target))
+
+
+def canonical_target(article: Article, site_url: str | None) -> str | None:
+    """The absolute URL the page's `canonical` names, when it is an address of this site (`canonical_problem`)."""
+    override = article.meta.canonical
+    if not override or canonical_problem(override, site_url) is not None:
+        return None
+    return absolute(site_url, override)
 
 
 def canonical_url(article: Article, site: SiteInfo, page_url: str,
