@@ -113,3 +113,18 @@ def test_a_warm_check_still_catches_a_file_swapped_between_two_runs(hub):
     hub.write("patient/fiche.pdf", LEAFLET + b"% une autre version\n")
     second = hub.carepress("check")
     assert second.returncode == 1 and "CP205" in second.stdout and "patient/fiche.pdf" in second.stdout, second.stdout
+
+
+def test_what_an_attached_svg_loads_is_attached_too(hub):
+    """The build publishes what a kept SVG loads (its image): the approval covers it, and a swap voids it (CP205)."""
+    background = b"\x89PNG\r\n\x1a\n un fond"
+    hub.write("patient/schema.svg", '<svg xmlns="http://www.w3.org/2000/svg"><image href="fond.png"/>'
+                                    '<image href="../../hors-du-dossier.png"/></svg>\n')
+    hub.write("patient/fond.png", background)
+    path = _page(hub, "# Bouger au quotidien\n\nMarcher trente minutes par jour.\n\n![Le schéma](schema.svg)\n")
+    recorded = _validation(path)["attachments"]
+    assert sorted(recorded) == ["patient/fond.png", "patient/schema.svg"] and recorded["patient/fond.png"] == _sha(background)
+    assert not _cp205(hub)
+    hub.write("patient/fond.png", background + b" remplace")
+    [finding] = _cp205(hub)
+    assert finding.severity is Severity.ERROR and "patient/fond.png" in finding.message and "changed" in finding.message

@@ -7,10 +7,11 @@ gate, `carepress approve` and the rules share it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
-from carepress.compliance.links import file_targets, url_folder, used_files
+from carepress.compliance.links import file_targets, loaded_files, read_content_text, url_folder, used_files
 from carepress.model.article import Article
 
 DIGEST_PREFIX = "sha256:"
@@ -25,13 +26,17 @@ def attached_paths(article: Article, content_dir: Path, superfences: bool = Fals
     markdown, html = file_targets(article, superfences)
     if not markdown and not html:
         return []
-    found = []
-    for path in used_files(article.src_uri, url_folder(article.src_uri), markdown, html):
-        if path in (".", "") or path.startswith("../") or path == ".." or path.lower().endswith(".md"):
-            continue
-        if (content_dir / path).is_file():
-            found.append(path)
-    return sorted(found)
+    found = {path for path in used_files(article.src_uri, url_folder(article.src_uri), markdown, html) if _attachable(path, content_dir)}
+    # What an attached stylesheet, HTML or SVG file loads is published with it (the gate's unused files): attached too.
+    loaded = loaded_files(found, functools.partial(read_content_text, content_dir))
+    return sorted(found | {path for path in loaded if _attachable(path, content_dir)})
+
+
+def _attachable(path: str, content_dir: Path) -> bool:
+    """A file of the content folder other than a page."""
+    if path in (".", "") or path.startswith("../") or path == ".." or path.lower().endswith(".md"):
+        return False
+    return (content_dir / path).is_file()
 
 
 def file_digest(file: Path, memo: dict[str, str | None] | None = None) -> str | None:

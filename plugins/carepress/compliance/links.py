@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import regex
@@ -193,6 +194,34 @@ def embedded_targets(text: str) -> set[str]:
         for single, several in _HTML_TARGET.findall(text):
             found += [single] if single else [entry.split()[0] for entry in several.split(",") if entry.split()]
     return _paths([target for target in found if target])
+
+
+def loaded_files(start: Iterable[str], read: Callable[[str], str | None]) -> set[str]:
+    """The content paths that the stylesheets, HTML and SVG files among `start` load (a CSS background, an SVG's
+    image), and what those load in turn, less `start`. `read(path)`: a file's text, None when it cannot be read."""
+    seen = set(start)
+    loading = [path for path in seen if path.lower().endswith(EMBEDDING_SUFFIXES)]
+    found = set()
+    while loading:
+        path = loading.pop()
+        text = read(path)
+        for target in embedded_targets(text) if text is not None else ():
+            if (used := within(posixpath.dirname(path), target)) not in seen:
+                seen.add(used)
+                found.add(used)
+                if used.lower().endswith(EMBEDDING_SUFFIXES):
+                    loading.append(used)
+    return found
+
+
+def read_content_text(folder: Path, path: str) -> str | None:
+    """The text of the file at content path `path` in `folder`, None for a path out of it or a file it cannot read."""
+    if path.startswith(("../", "/")) or path == "..":
+        return None
+    try:
+        return (folder / path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _label(definition: str) -> str:

@@ -22,8 +22,8 @@ from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
 from carepress.compliance.inserted_text import refuse_inserted_text
 from carepress.compliance.lexicon import load_lexicons
-from carepress.compliance.links import (EMBEDDING_SUFFIXES, INLINE_LINK, LINK_AND_ATTRIBUTES, embedded_targets, file_targets,
-                                        link_targets, page_links, used_files, within)
+from carepress.compliance.links import (INLINE_LINK, LINK_AND_ATTRIBUTES, file_targets, link_targets, loaded_files, page_links,
+                                        read_content_text, used_files)
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
@@ -218,19 +218,10 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             page_folder = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
             unused.difference_update(used_files(page.src_uri, page_folder, markdown, html))
         # A kept stylesheet, HTML or SVG file keeps what it loads (a CSS background, an SVG's image), in turn.
-        by_uri = {file.src_uri: file for file in candidates}
-        loading = [file for file in content if file.src_uri not in unused and file.src_uri.lower().endswith(EMBEDDING_SUFFIXES)]
-        while loading and unused:
-            file = loading.pop()
-            try:
-                text = Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            for target in embedded_targets(text):
-                if (used := within(posixpath.dirname(file.src_uri), target)) in unused:
-                    unused.discard(used)
-                    if used.lower().endswith(EMBEDDING_SUFFIXES):
-                        loading.append(by_uri[used])
+        if unused:
+            known = {file.src_uri for file in content}  # files of this site only: no link leads out of the folder
+            docs = Path(config.docs_dir)
+            unused.difference_update(loaded_files(known - unused, lambda uri: read_content_text(docs, uri) if uri in known else None))
         unused = [file for file in candidates if file.src_uri in unused]
         for file in unused:
             files.remove(file)
