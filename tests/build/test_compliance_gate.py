@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -519,3 +520,28 @@ def test_material_s_tags_listing_is_no_change_of_a_page_s_text(hub):
     assert result.returncode == 0 and "CP119" not in result.stderr, result.stderr
     listing = hub.site_files("patient")["patient/etiquettes/index.html"]
     assert "activité" in listing and "Diabète : bouger au quotidien" in listing
+
+
+@pytest.mark.parametrize("change", ["gate turned off", "gate removed", "the other audience"])
+def test_carepress_build_refuses_a_site_configuration_without_its_own_gate(hub, change):
+    """Without the gate, or with the HCP site's, the patient site would publish drafts and HCP-only pages."""
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien")
+    hub.article("patient/brouillon.md", title="Diabète : un brouillon (ZZDRAFT)", validation={"status": "draft"})
+    assert hub.build("patient").returncode == 0
+    before = hub.site_files("patient")
+    gate = "  carepress/compliance:\n    audience: patient\n"
+    for config in (hub.root / "site_config" / "patient.yml", hub.root / "mkdocs.yml"):  # the site's, and what it INHERITs
+        text = config.read_text(encoding="utf-8")
+        if change == "gate turned off":
+            text = text.replace(gate, gate + "    enabled: false\n")
+        elif change == "gate removed":  # the plugin and its options
+            text = re.sub(r"  carepress/compliance:\n(?:    .*\n)*", "", text)
+        else:
+            text = text.replace(gate, gate.replace("patient", "hcp"))
+        config.write_text(text, encoding="utf-8")
+    result = hub.build("patient")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("carepress: site_config/patient.yml:")]
+    assert ("`audience: hcp` would publish the hcp site's pages as the patient site" if change == "the other audience"
+            else "the `carepress/compliance` plugin is not enabled") in error
+    assert hub.site_files("patient") == before  # the site as the last build left it

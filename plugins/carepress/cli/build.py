@@ -30,9 +30,9 @@ def setup_logging(verbose: bool) -> None:
     logger.propagate = False
 
 
-def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | None = None,
+def build_audience(config_file: Path, audience: str, site_dir: Path, strict: bool, jobs: int | None = None,
                    cache_dir: Path | None = None) -> None:
-    """One real MkDocs build of one audience's site, built aside and swapped in when complete."""
+    """One real MkDocs build of `audience`'s site, built aside and swapped in when complete."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
 
@@ -46,7 +46,14 @@ def build_audience(config_file: Path, site_dir: Path, strict: bool, jobs: int | 
         except MkDocsConfigurationError as error:
             fail(f"{config_file}: {error}")
         gate = config.plugins.get(COMPLIANCE_PLUGIN)
-        if gate is not None and gate.config.preview:
+        if gate is None:  # absent from `plugins`, or `enabled: false` (MkDocs then loads no plugin)
+            fail(f"{config_file}: the `{COMPLIANCE_PLUGIN}` plugin is not enabled, so nothing would keep drafts, "
+                 "expired pages or the other audience's pages out of the site; `carepress build` publishes through "
+                 f"the compliance gate only: add it under `plugins` (with `audience: {audience}`)")
+        if gate.config.audience != audience:
+            fail(f"{config_file}: the `{COMPLIANCE_PLUGIN}` plugin's `audience: {gate.config.audience}` would publish "
+                 f"the {gate.config.audience} site's pages as the {audience} site; write `audience: {audience}`")
+        if gate.config.preview:
             fail(f"{config_file}: the compliance plugin's `preview: true` keeps rejected pages (a reviewers' staging "
                  "build, with `mkdocs build`); `carepress build` publishes: remove the option")
         config.plugins.on_startup(command="build", dirty=False)
@@ -85,6 +92,6 @@ def build_command(audience: str, config_dir: Path, site_dir: Path, strict: bool,
         config_file = audience_config(config_dir, name)
         if not config_file.exists():
             fail(f"{config_file}: configuration not found (each audience has site_config/<audience>.yml)")
-        build_audience(config_file, (site_dir / name).resolve(), strict, jobs,
+        build_audience(config_file, name, (site_dir / name).resolve(), strict, jobs,
                        (CACHE_DIR / name).resolve() if cache else None)
         click.echo(f"{name} site: {site_dir / name}/index.html", err=True)
