@@ -191,3 +191,27 @@ def test_a_build_refills_the_site_it_replaced_and_publishes_only_its_own_pages(t
     no_cache = start_build(hub, site, "--no-cache")
     assert no_cache.wait(timeout=300) == 0, log_of(no_cache)
     assert page_of(hub, left_out) in files_of(spare)  # without the cache, the site it replaced was removed, not kept
+
+
+def test_a_build_never_replaces_the_content_folder_or_a_folder_of_markdown(tmp_path):
+    """The folder a build replaces is kept as the next build's spare, which that build empties: a `--site-dir`
+    whose `patient/` is the content folder, or someone's folder of notes, would be lost in two builds."""
+    hub = generate(tmp_path / "hub", 6)
+    (hub / "content").rename(hub / "patient")  # a hub whose content folder is named after the site
+    for config in (hub / "mkdocs.yml", *(hub / "site_config").glob("*.yml")):
+        config.write_text(re.sub(r"^docs_dir: (\.\./)?content$", lambda m: f"docs_dir: {m.group(1) or ''}patient",
+                                 config.read_text(encoding="utf-8"), flags=re.MULTILINE), encoding="utf-8")
+    notes = tmp_path / "ailleurs" / "patient"
+    notes.mkdir(parents=True)
+    (notes / "idees.md").write_text("# Mes idées\n", encoding="utf-8")
+    articles = files_of(hub / "patient")
+    assert any(path.endswith(".md") for path in articles)
+    for site_dir, why in ((hub, "is the content folder"), (tmp_path / "ailleurs", "holds Markdown files")):
+        for _ in range(2):
+            result = subprocess.run([sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", str(site_dir)],
+                                    cwd=hub, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
+            assert result.returncode == 2 and why in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert files_of(hub / "patient") == articles and (notes / "idees.md").read_text(encoding="utf-8") == "# Mes idées\n"
+    result = subprocess.run([sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", str(tmp_path / "site")],
+                            cwd=hub, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr  # the same hub builds into a folder of its own

@@ -124,6 +124,23 @@ def atomic_folder(target: Path, spare: Path | None = None) -> Iterator[Path]:
     swap_in(staging, target, spare)
 
 
+def not_replaceable(target: Path, kept: dict[str, Path]) -> str | None:
+    """Why a built site must not replace the folder `target`, or None: it is, or holds, one of the `kept` folders (by
+    what they are: the content folder, the configuration's, the hub's), or it holds Markdown files, which no built
+    site does (someone's writing: the folder replaced is kept as the next build's spare, and that build empties it)."""
+    target = target.resolve()
+    for name, folder in kept.items():
+        folder = folder.resolve()
+        if folder == target or target in folder.parents:
+            return f"is {name}" if folder == target else f"holds {name} ({folder})"
+    try:
+        if any(entry.name.lower().endswith((".md", ".markdown")) for entry in os.scandir(target)):
+            return "holds Markdown files, which no built site does"
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    return None
+
+
 def spare_folder(cache_dir: Path) -> Path:
     """Where the builds whose page cache is `cache_dir` keep the site they replaced (.cache/carepress/sites/patient):
     in the cache, never beside the sites, which are deployed, since the spare holds pages that may have been left

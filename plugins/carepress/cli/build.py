@@ -36,7 +36,7 @@ def build_audience(config_file: Path, audience: str, site_dir: Path, strict: boo
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
 
-    from carepress.build.atomic import atomic_folder, spare_folder
+    from carepress.build.atomic import atomic_folder, not_replaceable, spare_folder
     from carepress.build.parallel import build
 
     # With the page cache, the site replaced is kept in it, for the next build to refill (build/atomic.py).
@@ -45,6 +45,13 @@ def build_audience(config_file: Path, audience: str, site_dir: Path, strict: boo
             config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
         except MkDocsConfigurationError as error:
             fail(f"{config_file}: {error}")
+        kept = {"the content folder": Path(config.docs_dir), "the configuration's folder": config_file.parent,
+                "the hub's folder": Path.cwd()}
+        if config.theme.custom_dir:
+            kept["the theme's folder"] = Path(config.theme.custom_dir)
+        if why := not_replaceable(site_dir, kept):
+            fail(f"{config_file}: the site folder {site_dir} {why}: the build replaces the folder it writes; "
+                 "choose another --site-dir")
         gate = config.plugins.get(COMPLIANCE_PLUGIN)
         if gate is None:  # absent from `plugins`, or `enabled: false` (MkDocs then loads no plugin)
             fail(f"{config_file}: the `{COMPLIANCE_PLUGIN}` plugin is not enabled, so nothing would keep drafts, "
