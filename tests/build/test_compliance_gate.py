@@ -545,3 +545,26 @@ def test_carepress_build_refuses_a_site_configuration_without_its_own_gate(hub, 
     assert ("`audience: hcp` would publish the hcp site's pages as the patient site" if change == "the other audience"
             else "the `carepress/compliance` plugin is not enabled") in error
     assert hub.site_files("patient") == before  # the site as the last build left it
+
+
+@pytest.mark.parametrize("setting", ["font left out", "a Google font", "Material's Google Analytics"])
+def test_a_theme_setting_that_makes_every_page_request_google_is_refused(hub, setting):
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien")
+    config = hub.root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert re.search(r"^  font: false", text, flags=re.MULTILINE)
+    if setting == "font left out":  # Material's default: Roboto, from Google
+        text = re.sub(r"^  font: false.*\n", "", text, flags=re.MULTILINE)
+    elif setting == "a Google font":
+        text = re.sub(r"^  font: false.*\n", "  font:\n    text: Roboto\n", text, flags=re.MULTILINE)
+    else:
+        text += "\nextra:\n  analytics:\n    provider: google\n    property: G-XXXXXXX\n"
+    config.write_text(text, encoding="utf-8")
+    mkdocs = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml", "-d",
+                             str(hub.root / "plain")], cwd=hub.root, capture_output=True, text=True, timeout=300)
+    wanted = "`extra.analytics` (Material's Google Analytics)" if setting.startswith("Material") else "`theme.font` makes every page"
+    for result, code, prefix in ((hub.build("patient"), 2, "carepress: "), (mkdocs, 1, "ERROR")):
+        assert result.returncode == code and "Traceback" not in result.stderr, result.stderr
+        [error] = [line for line in result.stderr.splitlines() if wanted in line]
+        assert error.startswith(prefix) and "site_config/patient.yml (or a file it INHERITs):" in error
+    assert not (hub.root / "site" / "patient").exists() and not list((hub.root / "plain").rglob("*.html"))

@@ -48,12 +48,16 @@ def inserting_text(extensions: Iterable[str], plugins: Iterable[str]) -> list[st
 def refuse_inserted_text(config_file: Path, extensions: Iterable[str], plugins: Iterable[str]) -> None:
     """A ConfigurationError, one paragraph, when the configuration enables what `inserting_text` finds."""
     if found := inserting_text(extensions, plugins):
-        here = Path.cwd()  # the hub's root, which findings' paths are relative to
-        shown = config_file.relative_to(here).as_posix() if config_file.is_relative_to(here) else str(config_file)
         raise ConfigurationError(
-            f"{shown}: {'; '.join(found)}. The compliance gate judges each article's own Markdown and an approval "
+            f"{shown_config(config_file)}: {'; '.join(found)}. The compliance gate judges each article's own Markdown and an approval "
             "covers that text alone: what is inserted while pages are converted would be published without being "
             "judged (a medicine named on the patient site, a claim), and editing it would change approved pages "
             "without voiding their approval. Remove it from the configuration (this file or one it INHERITs) and "
             "write the text in the article itself; for what many pages repeat, the registries (site_config/) and "
             "the theme's partials (theme/partials/) are the place.")
+
+
+def shown_config(config_file: Path) -> str:
+    """A configuration file's path as messages give it: from the hub's root, which findings' paths are relative to."""
+    here = Path.cwd()
+    return config_file.relative_to(here).as_posix() if config_file.is_relative_to(here) else str(config_file)

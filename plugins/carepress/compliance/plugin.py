@@ -28,6 +28,7 @@ from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.compliance.resources import SUPERFENCES
+from carepress.compliance.site_privacy import refuse_third_party_settings
 from carepress.compliance.text_watch import watch_text_handlers
 from carepress.model.article import Article
 from carepress.model.loader import escapes_content, misnamed_article
@@ -86,6 +87,8 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                    if not hasattr(plugin, "config") or plugin.config.get("enabled", True) is not False]
         try:  # the other site's configuration is read too (the HCP site's address, CP400)
             refuse_inserted_text(Path(config.config_file_path).resolve(), map(str, config.markdown_extensions), plugins)
+            refuse_third_party_settings(Path(config.config_file_path).resolve(), config.theme.name, config.theme.get("font"),
+                                        config.extra)
             self.project = project_from_options(
                 Path(config.config_file_path), config.docs_dir, dict(self.config), config.site_name,
                 config.site_url, config.theme.get("language"),
