@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import markdown
 import pytest
 
 from tests.unit.helpers import findings_of
@@ -86,3 +87,16 @@ def test_a_fence_nested_in_a_list_item_is_code_with_superfences_only(hub):
     for unclosed in ("```\na\n\n<img src=\"https://cdn.exemple.org/a.png\">\n\n````\n",  # superfences: the same fence only
                      "- item\n\n    ```\nx\n\n<img src=\"https://cdn.exemple.org/a.png\">\n\n    ```\n"):  # a line less indented
         assert len(_cp600(hub, unclosed)) == 1, unclosed
+
+
+def test_an_emoji_shortcode_is_an_image_from_a_cdn_only_with_pymdownx_emoji(hub):
+    body = "Bravo :smile: et :+1: !\n\nUn `:rocket:` dans du code, une icône :material-heart:, l'heure 10:30:00.\n"
+    assert _cp600(hub, body) == []  # without the extension, a shortcode is text
+    config = hub.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.emoji\n"),
+                      encoding="utf-8")
+    found = _cp600(hub, body)
+    lines = (hub.content / "patient" / "page.md").read_text(encoding="utf-8").split("\n")
+    assert len(found) == 2 and {lines[f.line - 1] for f in found} == {"Bravo :smile: et :+1: !"}
+    assert all("emoji shortcode" in f.message and "cdn.jsdelivr.net" in f.message for f in found)
+    assert 'src="https://' in markdown.markdown(":smile:", extensions=["pymdownx.emoji"])  # as the finding says

@@ -10,6 +10,7 @@ more: a fence that is not closed by the same fence, or is indented, holds live H
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Collection, Iterator
@@ -60,6 +61,11 @@ _CSS_ADDRESS = re.compile(r"""url\(\s*['"]?([^)'"\s]+)|@import\s+['"]([^'"]+)"""
 # Material for MkDocs loads its diagram library from unpkg.com for a `<pre class="mermaid">`.
 _DIAGRAM = re.compile(r"""<pre\b[^>]*\bclass\s*=\s*["']?(?:[^"'>]*\s)?mermaid(?:[\s"'>])""", re.IGNORECASE)
 DIAGRAM_LIBRARY = "https://unpkg.com/mermaid@11/dist/mermaid.min.js"
+EMOJI = "pymdownx.emoji"
+# pymdownx.emoji renders an emoji's shortcode (`:smile:`) as an image of that CDN (cdnjs.cloudflare.com with its default
+# index); Material's recommended `to_svg` inlines its own icons (`:material-heart:`) only.
+EMOJI_IMAGES = "https://cdn.jsdelivr.net/gh/jdecked/twemoji"
+_SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
 
 
 def third_party_resources(article: Article, markdown_extensions: Collection[str] = ()) -> Iterator[tuple[str, int]]:
@@ -89,6 +95,8 @@ def third_party_resources(article: Article, markdown_extensions: Collection[str]
             for block in _STYLE_BLOCK.finditer(text):
                 found += _css_addresses(block.group(1), block.start(1))
         found += [(DIAGRAM_LIBRARY, m.start()) for m in _DIAGRAM.finditer(text)]
+    if EMOJI in markdown_extensions and ":" in text:
+        found += [(EMOJI_IMAGES, m.start()) for m in _SHORTCODE.finditer(text) if m.group() in _emoji_shortcodes()]
     if "{" in text:
         for attributes in _ATTRIBUTE_LIST.finditer(text):
             found += _tag_addresses("", attributes.group(1), attributes.start(1))
@@ -97,6 +105,14 @@ def third_party_resources(article: Article, markdown_extensions: Collection[str]
         if _elsewhere(address) and (address, offset) not in seen:
             seen.add((address, offset))
             yield address, article.body_line_at(offset)
+
+
+@functools.cache
+def _emoji_shortcodes() -> frozenset[str]:
+    """The shortcodes of pymdownx.emoji's emoji sets (Twemoji, which Material's index extends, and EmojiOne)."""
+    from pymdownx import emoji1_db, twemoji_db
+
+    return frozenset().union(*(db.emoji.keys() | db.aliases.keys() for db in (twemoji_db, emoji1_db)))
 
 
 def _tag_addresses(name: str, attributes: str, offset: int) -> list[tuple[str, int]]:

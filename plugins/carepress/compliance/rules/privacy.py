@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carepress.compliance.engine import Context, Violation, rule
-from carepress.compliance.resources import DIAGRAM_LIBRARY, third_party_resources
+from carepress.compliance.resources import DIAGRAM_LIBRARY, EMOJI_IMAGES, third_party_resources
 from carepress.model.article import Article
 from carepress.report.finding import Severity
 
@@ -11,7 +11,11 @@ from carepress.report.finding import Severity
 @rule("CP600", Severity.ERROR, "Resource from another host", page_local=True)
 def no_resource_from_another_host(article: Article, context: Context):
     for address, line in third_party_resources(article, context.site.project.markdown_extensions):
-        if address == DIAGRAM_LIBRARY:
+        if address == EMOJI_IMAGES:
+            yield Violation("an emoji shortcode: `pymdownx.emoji` renders it as an image that every reader's browser loads "
+                            "from a CDN (cdn.jsdelivr.net or cdnjs.cloudflare.com); type the emoji itself, a character "
+                            "of the text, or leave it out", line)
+        elif address == DIAGRAM_LIBRARY:
             yield Violation("a `mermaid` diagram: Material for MkDocs would load its diagram library from unpkg.com in "
                             "every reader's browser; draw the diagram as an image in the content folder", line)
         else:
