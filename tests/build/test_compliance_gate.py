@@ -568,3 +568,25 @@ def test_a_theme_setting_that_makes_every_page_request_google_is_refused(hub, se
         [error] = [line for line in result.stderr.splitlines() if wanted in line]
         assert error.startswith(prefix) and "site_config/patient.yml (or a file it INHERITs):" in error
     assert not (hub.root / "site" / "patient").exists() and not list((hub.root / "plain").rglob("*.html"))
+
+
+def test_a_theme_template_that_loads_from_another_host_fails_the_build_unless_the_configuration_names_it(hub):
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien")
+    assert hub.build("patient").returncode == 0
+    before = hub.site_files("patient")
+    override = hub.root / "theme" / "main.html"  # the hub's own override of Material's page template
+    include = '{% include "partials/carepress/analytics.html" ignore missing %}\n'
+    override.write_text(override.read_text(encoding="utf-8").replace(
+        include, include + '  <script src="https://tags.exemple-traceur.com/t.js"></script>\n'), encoding="utf-8")
+    assert "tags.exemple-traceur.com" in override.read_text(encoding="utf-8")
+    mkdocs = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "site_config/patient.yml", "-d",
+                             str(hub.root / "plain")], cwd=hub.root, capture_output=True, text=True, timeout=300)
+    for result in (hub.build("patient"), mkdocs):
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        [error] = [line for line in result.stderr.splitlines() if "tags.exemple-traceur.com" in line]
+        assert "the theme makes every page load https://tags.exemple-traceur.com/t.js" in error
+    assert hub.site_files("patient") == before  # carepress build keeps the site it would have replaced
+    config = hub.root / "site_config" / "patient.yml"  # named by the configuration: the hub's choice
+    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  tag_manager: https://tags.exemple-traceur.com/\n",
+                      encoding="utf-8")
+    assert hub.build("patient").returncode == 0

@@ -20,7 +20,7 @@ from carepress.build.atomic import final_folder
 from carepress.build.errors import ConfigurationPluginError
 from carepress.compliance.access import write_nginx_snippet
 from carepress.compliance.engine import Verdict, evaluate
-from carepress.compliance.inserted_text import refuse_inserted_text
+from carepress.compliance.inserted_text import refuse_inserted_text, shown_config
 from carepress.compliance.lexicon import load_lexicons
 from carepress.compliance.links import (INLINE_LINK, LINK_AND_ATTRIBUTES, file_targets, link_targets, loaded_files, page_links,
                                         read_content_text, used_files)
@@ -28,7 +28,7 @@ from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.compliance.resources import SUPERFENCES
-from carepress.compliance.site_privacy import refuse_third_party_settings
+from carepress.compliance.site_privacy import named_hosts, refuse_third_party_settings, theme_requests
 from carepress.compliance.text_watch import watch_text_handlers
 from carepress.model.article import Article
 from carepress.model.loader import escapes_content, misnamed_article
@@ -369,6 +369,21 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
                               "(`carepress build` keeps the site it would have replaced); restore "
                               "theme/partials/carepress/mentions.html, or waive the code on a page that may go without")
 
+    @event_priority(100)
+    def _check_theme_requests(self, config: MkDocsConfig) -> None:
+        """What the theme alone makes every page fetch from another host, in the page it renders without content."""
+        page = Path(config.site_dir) / "404.html"
+        if build_state(config) is None or not page.is_file():
+            return
+        named = named_hosts([dict(config), [getattr(plugin, "config", None) for plugin in config.plugins.values()]])
+        if found := theme_requests(page.read_text(encoding="utf-8", errors="replace"), named):
+            raise PluginError(f"{shown_config(Path(config.config_file_path))}: the theme makes every page load "
+                              f"{', '.join(found)}, from a host the configuration does not name: each reader's visit "
+                              "would tell it which page they read, without their consent (CNIL), and the site's "
+                              "Content-Security-Policy blocks it. Serve the file from the hub (theme/ or the content "
+                              "folder), or remove what loads it (a template of theme/, a setting of the theme); "
+                              "`carepress build` keeps the site it would have replaced")
+
     def _write_manifest(self, config: MkDocsConfig) -> None:
         state = build_state(config)
         if state is None or state.preview:
@@ -380,7 +395,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             snippet = write_nginx_snippet(final_folder(Path(config.site_dir)), self.config.access_control, reports)
             log.info(f"HCP access control (nginx): {snippet}")
 
-    on_post_build = CombinedEvent(_check_rendered_mentions, _write_manifest)
+    on_post_build = CombinedEvent(_check_theme_requests, _check_rendered_mentions, _write_manifest)
 
     def _mentions(self, article: Article, state: BuildState):
         return mentions_for(article, state.site.products, state.audience, self.config.disclaimer)

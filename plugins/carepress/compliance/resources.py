@@ -89,12 +89,7 @@ def third_party_resources(article: Article, markdown_extensions: Collection[str]
                 if label in definitions:
                     found.append(definitions[label])
     if "<" in text:  # raw HTML
-        for tag in _TAG.finditer(text):
-            found += _tag_addresses(tag.group(1).lower(), tag.group(2), tag.start(2))
-        if "<style" in text or "<STYLE" in text:
-            for block in _STYLE_BLOCK.finditer(text):
-                found += _css_addresses(block.group(1), block.start(1))
-        found += [(DIAGRAM_LIBRARY, m.start()) for m in _DIAGRAM.finditer(text)]
+        found += html_addresses(text)
     if EMOJI in markdown_extensions and ":" in text:
         found += [(EMOJI_IMAGES, m.start()) for m in _SHORTCODE.finditer(text) if m.group() in _emoji_shortcodes()]
     if "{" in text:
@@ -105,6 +100,30 @@ def third_party_resources(article: Article, markdown_extensions: Collection[str]
         if _elsewhere(address) and (address, offset) not in seen:
             seen.add((address, offset))
             yield address, article.body_line_at(offset)
+
+
+def html_addresses(text: str) -> list[tuple[str, int]]:
+    """(address, offset) of each resource that the HTML `text` makes the browser fetch, of any host: what its elements'
+    attributes and `<style>` blocks load, and Material's diagram library for a `<pre class="mermaid">`."""
+    found = []
+    for tag in _TAG.finditer(text):
+        found += _tag_addresses(tag.group(1).lower(), tag.group(2), tag.start(2))
+    if "<style" in text or "<STYLE" in text:
+        for block in _STYLE_BLOCK.finditer(text):
+            found += _css_addresses(block.group(1), block.start(1))
+    return found + [(DIAGRAM_LIBRARY, m.start()) for m in _DIAGRAM.finditer(text)]
+
+
+def address_host(address: str) -> str | None:
+    """The host the browser reads in `address` (`https://…`, `//…`; `\\` as `/`, entities decoded), None for one of
+    the page's own site."""
+    if "&" in address:
+        address = html.unescape(address)
+    try:
+        parts = urlsplit(address.strip().replace("\\", "/"))
+    except ValueError:  # no address at all (CP115's)
+        return None
+    return (parts.hostname or parts.netloc) if parts.netloc else None
 
 
 @functools.cache
@@ -223,10 +242,5 @@ def _blank_text(text: str) -> str:
 
 
 def _elsewhere(address: str) -> bool:
-    """Whether the browser reads `address` as one of another host (`https://…`, `//…`; `\\` as `/`, entities decoded)."""
-    if "&" in address:
-        address = html.unescape(address)
-    try:
-        return bool(urlsplit(address.strip().replace("\\", "/")).netloc)
-    except ValueError:  # no address at all (CP115's)
-        return False
+    """Whether the browser reads `address` as one of another host."""
+    return address_host(address) is not None
