@@ -441,6 +441,19 @@ def test_cp401_link_to_an_unpublished_page_is_a_warning(hub):
     assert len(found) == 1 and found[0].severity.value == "warning" and found[0].path.endswith("lien.md")
 
 
+def test_cp401_a_link_by_the_site_s_own_address_to_an_unpublished_page_is_a_warning(hub):
+    """mkdocs.yml's `site_url` (https://patients.example.org/), which the patient site's configuration INHERITs."""
+    hub.article("patient/brouillon.md", validation={"status": "draft"})
+    hub.article("patient/ok.md", title="Diabète : publié")
+    body = ("# Liens\n\nVoir [le brouillon](https://patients.example.org/patient/brouillon/#partie).\n\n"
+            "Voir [la page publiée](https://www.patients.example.org/patient/ok/) et [le site](https://patients.example.org/).\n")
+    path = hub.article("patient/liens.md", body=body)
+    found = [f for f in findings_of(hub, "patient") if f.code == "CP401"]
+    assert len(found) == 1 and found[0].severity.value == "warning" and found[0].path.endswith("liens.md")
+    assert "https://patients.example.org/patient/brouillon/#partie" in found[0].message and "page not found" in found[0].message
+    assert path.read_text(encoding="utf-8").split("\n")[found[0].line - 1].startswith("Voir [le brouillon]")
+
+
 # --- CP502 / CP503 data for mandatory mentions ----------------------------------------------------
 
 def test_cp502_medical_scientific_page_needs_references(hub):

@@ -245,23 +245,29 @@ def _paths(targets: list[str]) -> set[str]:
 
 
 def hcp_site_links(article: Article, project: Project) -> Iterator[tuple[str, str, int]]:
-    """(target, src_uri, line) of every link of `article` to a page of the HCP site by its address there
+    """`site_links` to the HCP site, but for its home page (`home`), the professionals' portal, where the gate and the
+    access control stand."""
+    home = project.homes.get(SiteAudience.HCP.value)
+    return ((target, page, line) for target, page, line in site_links(article, project, SiteAudience.HCP) if page != home)
+
+
+def site_links(article: Article, project: Project, audience: SiteAudience) -> Iterator[tuple[str, str, int]]:
+    """(target, src_uri, line) of every link of `article` to a page of `audience`'s site by its address there
     (`https://pro.example.org/professionnels/reco/`, `http://www.pro.example.org/professionnels/reco.html?x#y`), read
-    from the HCP site's `site_url`, whose pages keep their content paths. Its entry is left out: its own address and its
-    home page (`home`), the professionals' portal, where the gate and the access control stand."""
-    site_url, links = project.site_urls.get(SiteAudience.HCP.value), hosted_links(article)
+    from that site's `site_url`, whose pages keep their content paths. Its own address is left out, whichever page
+    it shows."""
+    site_url, links = project.site_urls.get(audience.value), hosted_links(article)
     if not site_url or not links:
         return
     host, base = _site_address(site_url)
-    home = project.homes.get(SiteAudience.HCP.value)
     for target, link_host, path, offset in links:
         if link_host != host:
             continue
         path = posixpath.normpath(path or "/")  # `/../a/` is `/a/`, as the browser reads it
         if (path + "/").startswith(base):
             pages = link_targets("index.md", "/" + path[len(base):])  # from the site's root, as a link from its home
-            if pages != ["index.md"]:  # the site's own address, whichever page it shows
-                yield from ((target, page, article.body_line_at(offset)) for page in pages if page != home)
+            if pages != ["index.md"]:  # the site's own address
+                yield from ((target, page, article.body_line_at(offset)) for page in pages)
 
 
 @functools.cache
@@ -298,3 +304,11 @@ def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> N
             verdict.findings.append(make(CP401, article.path, line,
                 f"links to {target}, which the {audience.value} site does not publish; the build shows the link text "
                 "without the link: remove the link or publish the target", audience=audience.value, waived=waiver))
+        for address, target, line in site_links(article, site.project, audience):  # by its full address: kept as written
+            if published.get(target, True):
+                continue  # published, or no page of the tree
+            waiver = article.meta.compliance.waive.get(CP401.code)
+            verdict.findings.append(make(CP401, article.path, line,
+                f"links to {address}, the address of {target}, which the {audience.value} site does not publish: "
+                "readers get a page not found; remove the link or publish the target", audience=audience.value,
+                waived=waiver))
