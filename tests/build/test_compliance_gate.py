@@ -584,9 +584,24 @@ def test_a_theme_template_that_loads_from_another_host_fails_the_build_unless_th
     for result in (hub.build("patient"), mkdocs):
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         [error] = [line for line in result.stderr.splitlines() if "tags.exemple-traceur.com" in line]
-        assert "the theme makes every page load https://tags.exemple-traceur.com/t.js" in error
+        assert "the theme makes pages load https://tags.exemple-traceur.com/t.js (404.html)" in error
     assert hub.site_files("patient") == before  # carepress build keeps the site it would have replaced
     config = hub.root / "site_config" / "patient.yml"  # named by the configuration: the hub's choice
     config.write_text(config.read_text(encoding="utf-8") + "extra:\n  tag_manager: https://tags.exemple-traceur.com/\n",
                       encoding="utf-8")
     assert hub.build("patient").returncode == 0
+
+
+def test_a_page_template_that_loads_from_another_host_fails_the_build_but_a_page_s_waived_embed_does_not(hub):
+    hub.article("patient/ok.md", title="Diabète : bouger au quotidien")
+    hub.article("patient/video.md", title="Diabète : la vidéo", compliance={"waive": {"CP600": "vidéo de la HAS, sans cookie"}},
+                body='# Diabète : la vidéo\n\n<iframe src="https://video.exemple-has.fr/embed/1" title="Vidéo"></iframe>\n')
+    assert hub.build("patient").returncode == 0  # the waived embed is the page's own, judged by CP600
+    (hub.root / "theme" / "accueil.html").write_text(
+        '{% extends "main.html" %}\n{% block content %}{{ super() }}'
+        '<script src="https://widgets.exemple-traceur.com/w.js"></script>{% endblock %}\n', encoding="utf-8")
+    hub.article("patient/accueil.md", title="Diabète : accueil", template="accueil.html")
+    result = hub.build("patient")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    [error] = [line for line in result.stderr.splitlines() if "widgets.exemple-traceur.com" in line]
+    assert "the theme makes pages load https://widgets.exemple-traceur.com/w.js (accueil.html)" in error

@@ -27,7 +27,7 @@ from carepress.compliance.links import (INLINE_LINK, LINK_AND_ATTRIBUTES, file_t
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.compliance.mentions import mentions_block, mentions_for, missing_mentions
 from carepress.compliance.preview_hooks import PreviewHooks
-from carepress.compliance.resources import SUPERFENCES
+from carepress.compliance.resources import SUPERFENCES, address_host, third_party_resources
 from carepress.compliance.site_privacy import named_hosts, refuse_third_party_settings, theme_requests
 from carepress.compliance.text_watch import watch_text_handlers
 from carepress.model.article import Article
@@ -79,6 +79,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
     # for MkDocs to take instead of parsing it again (build/front_matter.py). None: nothing is kept.
     front_matter: dict[str, dict] | None = None
     unpublished: frozenset[str] | set[str] = frozenset()  # the pages this site leaves out, once judged (on_nav)
+    page_outputs: dict[str, str] = {}  # src_uri -> the file MkDocs writes the page to (on_nav); replaced, never changed
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Text an extension or a plugin puts into pages as they are converted is never judged: refused.
@@ -346,6 +347,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         nav = super().on_nav(nav, config, files)
         if state := build_state(config):
             state.built = {file.src_uri for file in files.documentation_pages()}
+            self.page_outputs = {file.src_uri: file.abs_dest_path for file in files.documentation_pages()}
             # Links to pages this site leaves out become text; the preview keeps rejected pages, and links to them.
             # Taken here, once every plugin's on_files has run: the hardening plugin rejects pages after the gate.
             # The pages MkDocs does not build (`exclude_docs`, `draft_docs`) are no page to link to either.
@@ -371,18 +373,30 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
 
     @event_priority(100)
     def _check_theme_requests(self, config: MkDocsConfig) -> None:
-        """What the theme alone makes every page fetch from another host, in the page it renders without content."""
-        page = Path(config.site_dir) / "404.html"
-        if build_state(config) is None or not page.is_file():
+        """What the theme makes pages fetch from another host: in the page it renders without content (404.html),
+        and in one page of each page template used (a page's own resources are CP600's, judged before)."""
+        state = build_state(config)
+        if state is None:
             return
         named = named_hosts([dict(config), [getattr(plugin, "config", None) for plugin in config.plugins.values()]])
-        if found := theme_requests(page.read_text(encoding="utf-8", errors="replace"), named):
-            raise PluginError(f"{shown_config(Path(config.config_file_path))}: the theme makes every page load "
-                              f"{', '.join(found)}, from a host the configuration does not name: each reader's visit "
-                              "would tell it which page they read, without their consent (CNIL), and the site's "
-                              "Content-Security-Policy blocks it. Serve the file from the hub (theme/ or the content "
-                              "folder), or remove what loads it (a template of theme/, a setting of the theme); "
-                              "`carepress build` keeps the site it would have replaced")
+        outputs = {"404.html": (Path(config.site_dir) / "404.html", set())}
+        for src_uri in sorted(state.built or ()):
+            article = state.article(src_uri)
+            template = (article.meta.model_extra or {}).get("template") if article else None
+            if article is not None and (template or "main.html") not in outputs and src_uri in self.page_outputs:
+                own = {host for address, _ in third_party_resources(article, self.project.markdown_extensions)
+                       if (host := address_host(address))}  # allowed where the page waives CP600
+                outputs[template or "main.html"] = (Path(self.page_outputs[src_uri]), own)
+        for name, (page, own) in outputs.items():
+            if not page.is_file():
+                continue
+            if found := theme_requests(page.read_text(encoding="utf-8", errors="replace"), named | own):
+                raise PluginError(f"{shown_config(Path(config.config_file_path))}: the theme makes pages load "
+                                  f"{', '.join(found)} ({name}), from a host the configuration does not name: each "
+                                  "reader's visit would tell it which page they read, without their consent (CNIL), and "
+                                  "the site's Content-Security-Policy blocks it. Serve the file from the hub (theme/ or "
+                                  "the content folder), or remove what loads it (a template of theme/, a setting of the "
+                                  "theme); `carepress build` keeps the site it would have replaced")
 
     def _write_manifest(self, config: MkDocsConfig) -> None:
         state = build_state(config)

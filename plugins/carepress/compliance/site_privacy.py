@@ -5,7 +5,7 @@ every page load something from Google instead, on each reader's visit and before
 `font: false`, and Material's Google Analytics (`extra.analytics`), which sets cookies too. The configuration names
 a font or a tracking id there, not a host: CarePress' sites request no host that the configuration does not name.
 Those two are refused with the configuration; whatever else the theme loads (an override of its templates, another
-setting) is found in the page the theme renders alone, `404.html`, once built.
+setting) is found once built, in the page the theme renders alone (`404.html`) and in one page of each template.
 """
 
 from __future__ import annotations
