@@ -385,7 +385,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             template = (article.meta.model_extra or {}).get("template") if article else None
             if article is not None and (template or "main.html") not in outputs and src_uri in self.page_outputs:
                 own = {host for address, _ in third_party_resources(article, self.project.markdown_extensions)
-                       if (host := address_host(address))}  # allowed where the page waives CP600
+                       if (host := address_host(address))}  # the page's own: CP600 judges them
                 outputs[template or "main.html"] = (Path(self.page_outputs[src_uri]), own)
         for name, (page, own) in outputs.items():
             if not page.is_file():
