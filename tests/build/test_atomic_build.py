@@ -215,3 +215,13 @@ def test_a_build_never_replaces_the_content_folder_or_a_folder_of_markdown(tmp_p
     result = subprocess.run([sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", str(tmp_path / "site")],
                             cwd=hub, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr  # the same hub builds into a folder of its own
+
+
+def test_a_site_folder_that_cannot_be_made_is_one_line_and_exit_code_2(tmp_path):
+    hub = generate(tmp_path / "hub", 4)
+    (tmp_path / "un-fichier").write_text("pas un dossier", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", str(tmp_path / "un-fichier" / "site")],
+                            cwd=hub, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"carepress: --site-dir: {tmp_path / 'un-fichier' / 'site'} cannot be written" in result.stderr
+    assert (tmp_path / "un-fichier").read_text(encoding="utf-8") == "pas un dossier"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from pathlib import Path
@@ -39,6 +40,12 @@ def build_audience(config_file: Path, audience: str, site_dir: Path, strict: boo
     from carepress.build.atomic import atomic_folder, not_replaceable, spare_folder
     from carepress.build.parallel import build
 
+    try:  # the site is built beside its folder, in a new folder of the same parent
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(site_dir.parent, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    except OSError as error:
+        fail(f"--site-dir: {site_dir.parent} cannot be written ({error.strerror or error}); choose a folder you can write to")
     # With the page cache, the site replaced is kept in it, for the next build to refill (build/atomic.py).
     with atomic_folder(site_dir, spare_folder(cache_dir) if cache_dir else None) as staging:
         try:
