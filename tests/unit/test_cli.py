@@ -229,3 +229,15 @@ def test_a_loop_of_links_in_the_content_folder_is_a_finding_not_a_traceback(hub)
     assert "content/boucle CP111" in listed.stdout, listed.stdout
     created = hub.carepress("new", "-p", "patient-dt2-recent", "-s", "attract", "-t", "boucle", "Mon article")
     assert created.returncode == 2 and "Traceback" not in created.stderr and "boucle" in created.stderr, created.stderr
+
+
+@pytest.mark.parametrize("command", [("report", "compliance", "-o", "un-fichier/rapports"), ("report", "seo", "-o", "un-fichier/seo"),
+                                     ("schema", "-o", "un-fichier/front-matter.json"), ("schema", "--folder", "un-fichier/schemas")])
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_code_2(hub, command):
+    hub.article("patient/ok.md")
+    (hub.root / "un-fichier").write_text("pas un dossier", encoding="utf-8")
+    result = hub.carepress(*command)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("carepress: un-fichier") and "cannot be written" in line
+    assert (hub.root / "un-fichier").read_text(encoding="utf-8") == "pas un dossier"

@@ -46,6 +46,21 @@ def configuration_errors(command):
     return wrapper
 
 
+def output_errors(command):
+    """An output that cannot be written (a folder that is a file, no permission, no space left) is one line on stderr
+    and exit code 2, never a traceback; what was written before it stays."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            fail(f"{where}cannot be written ({error.strerror or error}); write to a folder you can write to")
+
+    return wrapper
+
+
 def open_cache(folder: Path) -> PackCache | None:
     """The cache kept in `folder`; None, said on stderr, when it cannot be written: the run goes on without it."""
     cache, unusable = PackCache.opened(folder)

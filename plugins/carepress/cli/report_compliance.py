@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from carepress.cli._common import (cache_option, close_cache, config_option, configuration_errors, judged_cache,
-                                   load_for_the_run, today_option)
+                                   load_for_the_run, output_errors, today_option)
 from carepress.cli.report import REPORTS_DIR, report
 from carepress.compliance.engine import all_verdicts, check_all
 from carepress.compliance.manifest import manifest, write_manifest
@@ -26,6 +26,7 @@ from carepress.settings import load_project
 @today_option
 @cache_option
 @configuration_errors
+@output_errors
 def compliance_report(output: Path, config_file: Path, today: str | None, cache: bool) -> None:
     """Write reports/compliance/ (JSON, SARIF, HTML) and reports/manifest/ (what each site would publish)."""
     project, _ = load_project(config_file, today)

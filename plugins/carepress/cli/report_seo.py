@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from carepress.cli._common import (cache_option, close_cache, config_option, configuration_errors, judged_cache,
-                                   load_for_the_run, today_option)
+                                   load_for_the_run, output_errors, today_option)
 from carepress.cli.report import REPORTS_DIR, report
 from carepress.forked import available_jobs
 from carepress.seo.review import review, write
@@ -21,6 +21,7 @@ from carepress.settings import load_project
               show_default=True, help="Folder for index.html, pages.csv and seo.json.")
 @cache_option
 @configuration_errors
+@output_errors
 def seo_report(config_file: Path, today: str | None, output: Path, cache: bool) -> None:
     """Write the SEO review: scores and snippet per page, coverage matrix, hub-wide issues."""
     project, _ = load_project(config_file, today)

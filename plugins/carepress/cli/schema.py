@@ -8,12 +8,14 @@ import click
 
 from carepress.authoring.editor_schemas import editor_schemas
 from carepress.cli import main
+from carepress.cli._common import output_errors
 
 
 @main.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 @click.option("--folder", type=click.Path(path_type=Path, file_okay=False),
               help="Write every editor schema (front-matter.json, personas.json, products.json) into this folder.")
+@output_errors
 def schema(output: Path | None, folder: Path | None) -> None:
     """Write the JSON Schema of article front-matter (for VS Code's YAML extension and others)."""
     schemas = editor_schemas()
