@@ -225,3 +225,20 @@ def test_a_site_folder_that_cannot_be_made_is_one_line_and_exit_code_2(tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert f"carepress: --site-dir: {tmp_path / 'un-fichier' / 'site'} cannot be written" in result.stderr
     assert (tmp_path / "un-fichier").read_text(encoding="utf-8") == "pas un dossier"
+
+
+@pytest.mark.parametrize("broken", ["{% block sans_fin %}\n", '{% include "partials/absente.html" %}\n'])
+def test_a_theme_template_that_does_not_render_is_one_error_and_keeps_the_previous_site(tmp_path, broken):
+    hub = generate(tmp_path / "hub", 4)
+    build = [sys.executable, "-m", "carepress", "build", "-a", "patient", "-d", str(tmp_path / "site")]
+    assert subprocess.run(build, cwd=hub, env={**os.environ, **ENV}, capture_output=True, timeout=300).returncode == 0
+    before = files_of(tmp_path / "site" / "patient")
+    template = hub / "theme" / "main.html"
+    template.write_text(template.read_text(encoding="utf-8") + broken, encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = subprocess.run([*build, "--jobs", jobs], cwd=hub, env={**os.environ, **ENV}, capture_output=True,
+                                text=True, timeout=300)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        [error] = [line for line in result.stderr.splitlines() if "theme template error" in line]
+        assert error.startswith("ERROR") and ("theme/main.html:" in error if "block" in broken else "absente.html" in error)
+    assert files_of(tmp_path / "site" / "patient") == before

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import traceback
 import time
 from collections.abc import Callable, Sequence
@@ -418,6 +419,11 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         if isinstance(error, BuildError):
             log.error(str(error))
             raise Abort("Aborted with a BuildError!") from None
+        if isinstance(error, jinja2.TemplateError):  # the hub's theme: where and what, in one line
+            where = (f"{os.path.relpath(error.filename)}:{error.lineno}: "
+                     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename else "")
+            log.error(f"{where}theme template error: {error.message or error}")
+            raise Abort("Aborted with a template error!") from None
         raise
     finally:
         scope.close()
