@@ -217,3 +217,16 @@ def test_serve_says_what_is_wrong_with_a_configuration_saved_broken_in_one_line_
         personas.write_text(kept, encoding="utf-8")
         base_config.write_text(written.replace("site_name: Vivre avec", "site_name: Vivre mieux avec"), encoding="utf-8")
         _get_until(page, "Vivre mieux avec", process)
+
+
+def test_serve_on_an_address_in_use_says_so_in_one_line(hub):
+    hub.article("asthme/ok.md", title="Asthme : bien vivre au quotidien")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                                cwd=hub.root, env=_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"carepress: --dev-addr 127.0.0.1:{port}: Address already in use; choose another" in result.stderr
+    assert "Documentation built" not in result.stderr  # said before building

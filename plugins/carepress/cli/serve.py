@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -121,6 +122,12 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path=mount_path)
     server.error_handler = lambda code: (site_dir / f"{code}.html").read_bytes() if (site_dir / f"{code}.html").is_file() else None
     recorder = Observer()
+    try:  # the address first: a port in use is said before a build that may take a minute, not as a traceback after it
+        with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET):
+            pass
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        fail(f"--dev-addr {host}:{port}: {reason}; choose another, such as --dev-addr {host}:{port + 1}")
     try:
         session.full()
         # The configuration the site's file INHERITs (mkdocs.yml) and the theme's overrides: a full build, fresh.
