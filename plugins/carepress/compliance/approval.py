@@ -188,6 +188,7 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str,
     block_range = _block_lines(article, lines)
     comments = _comments_in(article, lines, block_range)
     block = validation_block(approval, digest, newline, attachments, comments)
+    moved = False  # the comments were elsewhere in the old block than at its top
     if block_range is None:
         if closing > 0 and not lines[closing - 1].endswith(("\n", "\r")):
             lines[closing - 1] += newline
@@ -197,8 +198,7 @@ def approved_text(raw: bytes, approval: Approval, src_uri: str, shown: str,
         start, end = block_range
         moved = [line.rstrip("\r\n") for line in lines[start + 1:start + 1 + len(comments)]] != [f"  {c}" for c in comments]
         lines[start:end + 1] = [block]
-    return Rewrite((bom + "".join(lines)).encode("utf-8"), digest, comments, start + 2 if comments else None,
-                   block_range is not None and moved)
+    return Rewrite((bom + "".join(lines)).encode("utf-8"), digest, comments, start + 2 if comments else None, moved)
 
 
 def approve_file(file: Path, approval: Approval, src_uri: str, shown: str, content_dir: Path | None = None,

@@ -29,7 +29,7 @@ from carepress.compliance.mentions import mentions_block, mentions_for, missing_
 from carepress.compliance.preview_hooks import PreviewHooks
 from carepress.compliance.resources import SUPERFENCES, address_host, third_party_resources
 from carepress.compliance.site_privacy import named_hosts, refuse_third_party_settings, theme_requests
-from carepress.compliance.text_watch import watch_text_handlers
+from carepress.compliance.text_watch import OWN_PREFIX, watch_text_handlers
 from carepress.model.article import Article
 from carepress.model.loader import escapes_content, misnamed_article
 from carepress.model.schema import SiteAudience
@@ -43,7 +43,6 @@ log = logging.getLogger("mkdocs.plugins.carepress.compliance")
 
 ASSETS = Path(__file__).parent / "assets"
 GATE_ASSETS = ("gate.js", "gate.css")  # served under assets/carepress/, on the HCP site only
-OWN_GENERATORS = ("carepress/",)  # `File.generated_by`: the plugin that generated the page, as the configuration names it
 CP118 = define("CP118", Severity.ERROR, "Page that is no article of the content folder")
 
 
@@ -141,8 +140,7 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         resolved: dict[str, str] = {}
         for file in list(files):
             source = docs_dir / file.src_uri
-            from_docs = file.generated_by is None and os.path.normpath(file.abs_src_path or "") == os.path.normpath(source)
-            if from_docs and escapes_content(source, docs_dir, resolved):
+            if _from_content_folder(file, docs_dir) and escapes_content(source, docs_dir, resolved):
                 files.remove(file)  # a link out of docs_dir: MkDocs would publish its target
                 if file.is_documentation_page():
                     dropped += 1
@@ -181,14 +179,12 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         plugin or a hook generated or read from elsewhere, or put in place of the article's file. No rule judged its
         text. The CarePress plugins' own pages (the privacy notices, their text CarePress' own) are kept. The source
         paths of the pages left out."""
-        docs_dir = config.docs_dir
+        docs_dir = Path(config.docs_dir)
         left_out = set()
         for file in list(files.documentation_pages()):
-            if (file.generated_by or "").startswith(OWN_GENERATORS):
+            if (file.generated_by or "").startswith(OWN_PREFIX):
                 continue
-            source = os.path.normpath(file.abs_src_path or "")
-            if (file.generated_by is None and file.src_uri in self.state.verdicts
-                    and source == os.path.normpath(os.path.join(docs_dir, file.src_uri))):
+            if file.src_uri in self.state.verdicts and _from_content_folder(file, docs_dir):
                 continue
             files.remove(file)
             left_out.add(file.src_uri)
@@ -380,13 +376,13 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
             return
         named = named_hosts([dict(config), [getattr(plugin, "config", None) for plugin in config.plugins.values()]])
         outputs = {"404.html": (Path(config.site_dir) / "404.html", set())}
-        for src_uri in sorted(state.built or ()):
+        for src_uri, output in sorted(self.page_outputs.items()):
             article = state.article(src_uri)
-            template = (article.meta.model_extra or {}).get("template") if article else None
-            if article is not None and (template or "main.html") not in outputs and src_uri in self.page_outputs:
+            template = ((article.meta.model_extra or {}).get("template") or "main.html") if article else None
+            if template is not None and template not in outputs:
                 own = {host for address, _ in third_party_resources(article, self.project.markdown_extensions)
                        if (host := address_host(address))}  # the page's own: CP600 judges them
-                outputs[template or "main.html"] = (Path(self.page_outputs[src_uri]), own)
+                outputs[template] = (Path(output), own)
         for name, (page, own) in outputs.items():
             if not page.is_file():
                 continue
@@ -447,6 +443,11 @@ def _published_nav(items: list, left_out: set[str]) -> list:
             continue
         kept.append(item)
     return kept
+
+
+def _from_content_folder(file: File, docs_dir: Path) -> bool:
+    """The file is the content folder's own at its path: neither generated nor read from elsewhere."""
+    return file.generated_by is None and os.path.normpath(file.abs_src_path or "") == os.path.normpath(docs_dir / file.src_uri)
 
 
 def _excluded_pages(files: Files) -> set[str]:
