@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,15 +53,25 @@ def forked_pool(jobs: int) -> Iterator[ForkedPool]:
     What the caller froze stays frozen (a command's content tree, `load_for_the_run`): Python
     unfreezes all or nothing, so the heap is unfrozen only when the pool froze it first. Unfrozen,
     the tree was walked by the next full collection (0.23 s at 10,000 articles)."""
-    initializer = gc.enable if gc.isenabled() else None
+    collecting = gc.isenabled()
     folder = _answers_folder()
     _answers["folder"] = folder
     try:
-        with heap_frozen(), collections_paused(), multiprocessing.get_context("fork").Pool(jobs, initializer) as pool:
+        with heap_frozen(), collections_paused(), multiprocessing.get_context("fork").Pool(jobs, _worker_start, (collecting,)) as pool:
             yield ForkedPool(pool)
     finally:
         _answers.clear()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _worker_start(collecting: bool) -> None:
+    """A worker leaves interruptions to the parent: Ctrl-C reaches every process of the terminal's group, and the
+    parent, stopped, ends its workers (SIGTERM, whose default ends them at once, where the command's own handler
+    would unwind them with a traceback each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if collecting:
+        gc.enable()
 
 
 @contextlib.contextmanager

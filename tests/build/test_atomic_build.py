@@ -59,24 +59,35 @@ def pages_written(folder: Path) -> int:
         return 0
 
 
-def test_a_build_killed_halfway_leaves_the_previous_site_intact(tmp_path):
-    hub = generate(tmp_path / "hub", 150)
-    site = tmp_path / "site"
+def built_then_changed(hub: Path, site: Path) -> dict[str, str]:
+    """A generated hub built once (its pages, returned), then changed throughout: every article edited and
+    approved again, one removed (a page the next build drops)."""
+    generate(hub, 150)
     mark_every_article(hub, "ancien")
     first = start_build(hub, site)
     assert first.wait(timeout=300) == 0, log_of(first)
     before = pages(site / "patient")
-
     mark_every_article(hub, "nouveau")
-    (hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002.md").unlink()  # the new build would drop a page
-    second = start_build(hub, site, "--jobs", "1")
+    (hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002.md").unlink()
+    return before
+
+
+def wait_until_writing(site: Path) -> None:
+    """Until a build has written some of its pages into its staging folder."""
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait until the new build has written some of its pages
+    while time.monotonic() < deadline:
         if any(pages_written(folder) >= 20 for folder in staging_folders(site)):
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the second build never started writing pages")
+            return
+        time.sleep(0.02)
+    pytest.fail("the build never started writing pages")
+
+
+def test_a_build_killed_halfway_leaves_the_previous_site_intact(tmp_path):
+    hub, site = tmp_path / "hub", tmp_path / "site"
+    before = built_then_changed(hub, site)
+
+    second = start_build(hub, site, "--jobs", "1")
+    wait_until_writing(site)
     os.killpg(second.pid, signal.SIGKILL)
     second.wait(timeout=30)
 
@@ -242,3 +253,49 @@ def test_a_theme_template_that_does_not_render_is_one_error_and_keeps_the_previo
         [error] = [line for line in result.stderr.splitlines() if "theme template error" in line]
         assert error.startswith("ERROR") and ("theme/main.html:" in error if "block" in broken else "absente.html" in error)
     assert files_of(tmp_path / "site" / "patient") == before
+
+
+@pytest.mark.parametrize("signum, whole_group", [(signal.SIGINT, True), (signal.SIGTERM, False)],
+                         ids=["ctrl-c to the terminal's group", "SIGTERM to the command, as a cancelled CI job"])
+def test_an_interrupted_build_says_so_in_one_line_and_leaves_the_previous_site_and_its_records(tmp_path, signum, whole_group):
+    hub, site = tmp_path / "hub", tmp_path / "site"
+    before = built_then_changed(hub, site)
+    records = [hub / "reports" / "manifest" / "manifest-patient.json", hub / "deploy" / "patient.nginx.conf"]
+    records_before = [path.read_bytes() for path in records]
+
+    second = start_build(hub, site, "--no-cache")  # in parallel: its workers render the pages
+    wait_until_writing(site)  # interrupted while its workers write the new pages
+    if whole_group:
+        os.killpg(second.pid, signum)
+    else:
+        os.kill(second.pid, signum)
+    assert second.wait(timeout=60) == 128 + signum, log_of(second)
+
+    log = log_of(second)
+    assert "Traceback" not in log and "Error" not in log, log
+    told = [line for line in log.splitlines() if line.startswith("carepress: ")]
+    assert len(told) == 1 and ("interrupted (Ctrl-C)" if signum == signal.SIGINT else "stopped (SIGTERM)") in told[0], log
+    assert pages(site / "patient") == before
+    assert [path.read_bytes() for path in records] == records_before  # the record of the site still served
+    assert staging_folders(site) == []  # let go of, not left for the next build
+    assert not list(Path("/dev/shm").glob(f"carepress-{second.pid}-*"))  # the workers' answers, in memory
+    with pytest.raises(ProcessLookupError):  # no worker outlives the command
+        os.killpg(second.pid, 0)
+
+
+def test_a_build_that_fails_leaves_the_manifest_of_the_site_still_served(hub):
+    page = hub.article("diabete/bouger.md", title="Diabète : bouger au quotidien", topic="diabete-type-2")
+    assert hub.build("patient").returncode == 0
+    manifest = hub.root / "reports" / "manifest" / "manifest-patient.json"
+    before = manifest.read_bytes()
+    assert b'"src_uri": "diabete/bouger.md"' in before
+
+    page.write_text(page.read_text(encoding="utf-8") + "\nAjouté après la relecture.\n", encoding="utf-8")  # CP203
+    failed = hub.build("patient", "--strict")
+    assert failed.returncode == 1 and "strict mode" in failed.stderr, failed.stderr
+    assert (hub.root / "site" / "patient" / "diabete" / "bouger" / "index.html").is_file()  # still served...
+    assert manifest.read_bytes() == before  # ...and still on record as published
+
+    assert hub.build("patient").returncode == 0  # left out, for good this time
+    assert not (hub.root / "site" / "patient" / "diabete" / "bouger").exists()
+    assert b'"src_uri": "diabete/bouger.md"' not in manifest.read_bytes()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -230,3 +233,15 @@ def test_serve_on_an_address_in_use_says_so_in_one_line(hub):
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert f"carepress: --dev-addr 127.0.0.1:{port}: Address already in use; choose another" in result.stderr
     assert "Documentation built" not in result.stderr  # said before building
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_stopped_by_ctrl_c_or_sigterm_ends_quietly_and_removes_its_preview(hub, tmp_path, signum):
+    with _serving(hub, tmp_path) as (base, process, log):
+        _get_until(f"{base}/", "Bienvenue", process)
+        preview = re.search(r"Building documentation to directory: (\S+)", log.read_text(encoding="utf-8")).group(1)
+        assert Path(preview).is_dir()
+        process.send_signal(signum)
+        assert process.wait(timeout=30) == 0  # how a preview ends: no error
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+    assert not Path(preview).exists()  # the rejected pages it showed go with it

@@ -20,6 +20,7 @@ from carepress.analytics.settings import Provider, parse_settings
 from carepress.build.errors import ConfigurationPluginError
 from carepress.compliance.plugin import build_state
 from carepress.model.registries import ConfigurationError
+from carepress.outputs import write_text
 
 log = logging.getLogger("mkdocs.plugins.carepress.analytics")
 
@@ -92,7 +93,7 @@ class AnalyticsPlugin(BasePlugin[AnalyticsConfig]):
         deploy = Path(config.docs_dir).parent / DEPLOY_DIR
         deploy.mkdir(parents=True, exist_ok=True)
         name = state.audience.value if state else site_dir.name
-        (deploy / f"{name}.nginx.conf").write_text(nginx_snippet(headers), encoding="utf-8")
+        write_text(deploy / f"{name}.nginx.conf", nginx_snippet(headers))
 
     def _block(self, kind: str, title: str | None, path: str, article, language: str | None = None) -> str | None:
         """The JSON configuration block analytics.js reads (a CSP allows it: it is not executed)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import signal
 
 import click
 
@@ -35,9 +36,30 @@ def main() -> None:
     """CarePress: compliant health content hubs on MkDocs and Material for MkDocs."""
 
 
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT), or a request to stop (SIGTERM: a cancelled CI job, `docker stop`), raised where the command is.
+    Not a KeyboardInterrupt, which click reports as "Aborted!": it unwinds the command, whose sites and files are
+    replaced only once complete (build/atomic.py, outputs.py), then `run` says so."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame) -> None:
+    raise Interrupted(signum)
+
+
 def run() -> None:  # the console entry point
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         main()
+    except Interrupted as stop:
+        how = "interrupted (Ctrl-C)" if stop.signum == signal.SIGINT else f"stopped ({signal.Signals(stop.signum).name})"
+        click.echo(f"\ncarepress: {how}; what it was writing is left out: each site, manifest and report is as the "
+                   "last run that completed it left it", err=True)
+        raise SystemExit(128 + stop.signum) from None
     finally:
         # At exit the interpreter searches everything still alive (the whole content tree) for garbage
         # cycles: a second at 10,000 articles. The operating system reclaims it faster.

@@ -12,6 +12,7 @@ import click
 from carepress.cli import main
 from carepress.cli._common import CACHE_DIR, EXIT_FINDINGS, configuration_errors, fail, today_option
 from carepress.compliance.preview import PREVIEW_VARIABLE
+from carepress.outputs import held_back, write_held
 from carepress.settings import COMPLIANCE_PLUGIN, TODAY_VARIABLE, parse_today
 
 AUDIENCES = ("patient", "hcp")
@@ -46,8 +47,9 @@ def build_audience(config_file: Path, audience: str, site_dir: Path, strict: boo
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
     except OSError as error:
         fail(f"--site-dir: {site_dir.parent} cannot be written ({error.strerror or error}); choose a folder you can write to")
-    # With the page cache, the site replaced is kept in it, for the next build to refill (build/atomic.py).
-    with atomic_folder(site_dir, spare_folder(cache_dir) if cache_dir else None) as staging:
+    # With the page cache, the site replaced is kept in it, for the next build to refill (build/atomic.py). What the
+    # build writes beside the site (the publication manifest, server configuration) is written once it is swapped in.
+    with held_back() as beside_the_site, atomic_folder(site_dir, spare_folder(cache_dir) if cache_dir else None) as staging:
         try:
             config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
         except MkDocsConfigurationError as error:
@@ -78,6 +80,12 @@ def build_audience(config_file: Path, audience: str, site_dir: Path, strict: boo
             raise SystemExit(EXIT_FINDINGS) from None
         finally:
             config.plugins.on_shutdown()
+    try:
+        write_held(beside_the_site)
+    except OSError as error:
+        fail(f"{error.filename or 'a file beside the site'}: {error.strerror or error}; the {audience} site is published, "
+             "but this record of it (the publication manifest or a server configuration) was not written: make its "
+             "folder writable, then build again")
 
 
 @main.command("build")

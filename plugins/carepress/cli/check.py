@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from carepress.cli._common import (EXIT_FINDINGS, EXIT_OK, cache_option, close_c
 from carepress.compliance.engine import check_all
 from carepress.forked import available_jobs
 from carepress.model.loader import iter_markdown, real_path
+from carepress.outputs import write_text
 from carepress.report.finding import Severity
 from carepress.report.reporters import FORMATS, render
 from carepress.settings import load_project
@@ -59,8 +61,9 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
     files_checked = len(site.articles) + len(site.unreadable)
     if output:
         try:
-            with output.open("w", encoding="utf-8") as handle:
-                render(findings, fmt, handle, colour=False, files_checked=files_checked)
+            text = io.StringIO()
+            render(findings, fmt, text, colour=False, files_checked=files_checked)
+            write_text(output, text.getvalue())
         except OSError as error:  # no such folder, no permission
             fail(f"--output {output}: {error.strerror or error}; write the report to a folder that exists")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from carepress.compliance.engine import all_verdicts, check_all
 from carepress.compliance.manifest import manifest, write_manifest
 from carepress.forked import available_jobs
 from carepress.model.schema import SiteAudience
+from carepress.outputs import write_text
 from carepress.report.compliance import compliance_data, render_html
 from carepress.report.reporters import render_json, render_sarif
 from carepress.settings import load_project
@@ -37,13 +39,13 @@ def compliance_report(output: Path, config_file: Path, today: str | None, cache:
     verdicts = all_verdicts(site, jobs=available_jobs(), cache=judged)
     close_cache(judged)
     findings = check_all(site, verdicts=verdicts)
-    with (folder / "findings.json").open("w", encoding="utf-8") as handle:
-        render_json(findings, handle)
-    with (folder / "findings.sarif").open("w", encoding="utf-8") as handle:
-        render_sarif(findings, handle)
+    for name, render in (("findings.json", render_json), ("findings.sarif", render_sarif)):
+        text = io.StringIO()
+        render(findings, text)
+        write_text(folder / name, text.getvalue())
     data = compliance_data(site, verdicts)
-    (folder / "compliance.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (folder / "index.html").write_text(render_html(data), encoding="utf-8")
+    write_text(folder / "compliance.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    write_text(folder / "index.html", render_html(data))
     for audience in SiteAudience:
         write_manifest(manifest(site, audience, verdicts[audience]), output / "manifest")
     click.echo(f"compliance report: {folder / 'index.html'} ({len(data['pages'])} page(s)); manifests in {output / 'manifest'}", err=True)

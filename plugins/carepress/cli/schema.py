@@ -9,6 +9,7 @@ import click
 from carepress.authoring.editor_schemas import editor_schemas
 from carepress.cli import main
 from carepress.cli._common import output_errors
+from carepress.outputs import write_text
 
 
 @main.command()
@@ -22,11 +23,11 @@ def schema(output: Path | None, folder: Path | None) -> None:
     if folder:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in schemas.items():
-            (folder / name).write_text(text, encoding="utf-8")
+            write_text(folder / name, text)
         click.echo(f"wrote {', '.join(str(folder / name) for name in schemas)}", err=True)
     elif output:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(schemas["front-matter.json"], encoding="utf-8")
+        write_text(output, schemas["front-matter.json"])
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(schemas["front-matter.json"], nl=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from carepress.cli import main
+from carepress.cli import Interrupted, main
 from carepress.cli._common import configuration_errors, fail, today_option
 from carepress.cli.build import AUDIENCES, audience_config, setup_logging
 from carepress.compliance.preview import PREVIEW_VARIABLE
@@ -138,7 +138,7 @@ def preview(config_file: Path, dev_addr: str, watched: list[Path], open_in_brows
         recorder.start()
         try:
             server.serve(open_in_browser=open_in_browser)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Interrupted):  # Ctrl-C is how a preview ends
             pass
         finally:
             server.shutdown()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from carepress.outputs import write_text
+
 _BASIC = """\
 # CarePress: access control for the HCP site (generated; include it in the site's `server` block).
 # The ANSM charter for internet and e-media reserves promotional content for professionals to
@@ -71,5 +73,4 @@ def write_nginx_snippet(site_dir: Path, method: str, reports_dir: Path) -> Path:
     folder = reports_dir / "hcp-access"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "nginx.conf"
-    path.write_text(nginx_snippet(site_dir, method), encoding="utf-8")
-    return path
+    return write_text(path, nginx_snippet(site_dir, method))

@@ -8,6 +8,7 @@ from pathlib import Path
 from carepress import __version__
 from carepress.model.site import Site
 from carepress.model.schema import SiteAudience
+from carepress.outputs import write_text
 
 
 def page_record(article, verdict) -> dict:
@@ -41,8 +42,7 @@ def manifest(site: Site, audience: SiteAudience, verdicts: dict, built: set[str]
 def write_manifest(data: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"manifest-{data['audience']}.json"
-    path.write_text(manifest_text(data), encoding="utf-8")
-    return path
+    return write_text(path, manifest_text(data))
 
 
 def manifest_text(data: dict) -> str:

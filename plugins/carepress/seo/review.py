@@ -20,6 +20,7 @@ from carepress.forked import forked_map
 from carepress.model.schema import FunnelStage, SiteAudience
 from carepress.report.finding import Severity
 from carepress.model.site import Site
+from carepress.outputs import write_text
 from carepress.packs import PackCache, digest
 from carepress.seo import metadata
 from carepress.seo.analysis import (GOOD, INDEX_ENTRY, POOR, index_values, indexed_facts, registered_assessments,
@@ -205,7 +206,5 @@ def write(result: Review, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (("index.html", to_html(result)), ("pages.csv", to_csv(result)), ("seo.json", to_json(result))):
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+        written.append(write_text(folder / name, text))
     return written
