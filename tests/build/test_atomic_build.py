@@ -299,3 +299,38 @@ def test_a_build_that_fails_leaves_the_manifest_of_the_site_still_served(hub):
     assert hub.build("patient").returncode == 0  # left out, for good this time
     assert not (hub.root / "site" / "patient" / "diabete" / "bouger").exists()
     assert b'"src_uri": "diabete/bouger.md"' not in manifest.read_bytes()
+
+
+# `carepress build` on a disk that fills up after a few pages: MkDocs' own writing of a page fails as on a full disk.
+FULL_DISK_BUILD = """
+import errno, os, sys
+from mkdocs import utils
+from carepress.cli import run
+written, pages = utils.write_file, []
+def write_file(content, output_path):
+    pages.append(output_path)  # in each process: a worker has the count its parent had when it forked
+    if "fiche-" in output_path and len(pages) > 3:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    written(content, output_path)
+utils.write_file = write_file
+sys.argv = ["carepress", *sys.argv[1:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_is_one_error_line_and_keeps_the_previous_site(tmp_path, jobs):
+    hub = generate(tmp_path / "hub", 40)
+    build = ["build", "-a", "patient", "-d", str(tmp_path / "site"), "--no-cache", "--jobs", jobs]
+    first = subprocess.run([sys.executable, "-m", "carepress", *build], cwd=hub, env={**os.environ, **ENV},
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = files_of(tmp_path / "site" / "patient")
+    (hub / "content" / "asthme" / "dossier-01" / "theme-001" / "fiche-00002.md").unlink()  # the next site differs
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_BUILD, *build], cwd=hub, env={**os.environ, **ENV},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    [error] = [line for line in result.stderr.splitlines() if "the build stops" in line]
+    assert error.startswith("ERROR") and f"{tmp_path / 'site' / 'patient'}: No space left on device" in error
+    assert files_of(tmp_path / "site" / "patient") == before
+    assert staging_folders(tmp_path / "site") == []

@@ -62,3 +62,14 @@ def test_nothing_held_back_is_written_when_the_work_fails(tmp_path):
             raise RuntimeError("the build failed")
     outputs.write_text(tmp_path / "later.json", "{}")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["later.json"]
+
+
+def test_a_full_disk_is_said_of_the_file_asked_for(tmp_path, monkeypatch):
+    def disk_full(handle, mode):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a write to a full disk: no file named
+
+    monkeypatch.setattr(outputs.os, "fdopen", disk_full)
+    with pytest.raises(OSError) as raised:
+        outputs.write_text(tmp_path / "pages.csv", "a,b\n")
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(tmp_path / "pages.csv")
+    assert list(tmp_path.iterdir()) == []

@@ -112,7 +112,7 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
-def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.LogRecord], str | None]:
+def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.LogRecord], tuple | None]:
     logger = logging.getLogger("mkdocs")
     collector = _Collector()
     logger.handlers = [collector]
@@ -123,7 +123,9 @@ def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.
             results.append((index, _shared["work"](_shared["pages"][index])))
         _shared["finish"]()
     except Exception as error:  # reported by the parent, after this worker's log records
-        return results, collector.records, "".join(traceback.format_exception(error))
+        # A file that cannot be written (a full disk) is raised again there, as in a serial build; the rest is a bug.
+        return results, collector.records, (error if isinstance(error, OSError) else None,
+                                            "".join(traceback.format_exception(error)))
     return results, collector.records, None
 
 
@@ -155,7 +157,10 @@ def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
         by_index.update(results)
         error = error or failure
     if error:
-        raise BuildError(f"a page failed in a parallel worker: {error}")
+        unwritable, trace = error
+        if unwritable is not None:
+            raise unwritable
+        raise BuildError(f"a page failed in a parallel worker: {trace}")
     return [by_index[index] for index in range(len(pages))]
 
 
@@ -419,6 +424,11 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         if isinstance(error, BuildError):
             log.error(str(error))
             raise Abort("Aborted with a BuildError!") from None
+        if isinstance(error, OSError):  # the site or the cache cannot be written: a full disk, a folder made read-only
+            where = error.filename or final_folder(Path(config.site_dir))
+            log.error(f"{where}: {error.strerror or error}; the build stops: free space there, or make it writable, "
+                      "then build again")
+            raise Abort("Aborted: a file could not be written") from None
         if isinstance(error, jinja2.TemplateError):  # the hub's theme: where and what, in one line
             where = (f"{os.path.relpath(error.filename)}:{error.lineno}: "
                      if isinstance(error, jinja2.TemplateSyntaxError) and error.filename else "")

@@ -64,8 +64,9 @@ def check(paths: tuple[Path, ...], config_file: Path, today: str | None, fmt: st
             text = io.StringIO()
             render(findings, fmt, text, colour=False, files_checked=files_checked)
             write_text(output, text.getvalue())
-        except OSError as error:  # no such folder, no permission
-            fail(f"--output {output}: {error.strerror or error}; write the report to a folder that exists")
+        except OSError as error:  # no such folder, no permission, no space left
+            fail(f"--output {output}: {error.strerror or error}; write the report to a folder that exists, that you can "
+                 "write to and with space left")
     else:
         render(findings, fmt, sys.stdout, colour=sys.stdout.isatty(), files_checked=files_checked)
     raise SystemExit(EXIT_FINDINGS if any(f.blocks_publication for f in findings) else EXIT_OK)
