@@ -1,5 +1,19 @@
 """`python -m benchmarks` (or `make bench`): vanilla MkDocs vs CarePress at hub scale."""
 
-from benchmarks.run import main
+import signal
+import sys
 
-raise SystemExit(main())
+from benchmarks.run import Stopped, main
+
+
+def _stop(signum, frame):
+    raise Stopped()
+
+
+signal.signal(signal.SIGTERM, _stop)
+try:
+    code = main()
+except KeyboardInterrupt as stop:  # before the first size (the tools looked for): nothing measured
+    print("benchmark: interrupted before anything was measured", file=sys.stderr)
+    code = 128 + (stop.signum if isinstance(stop, Stopped) else signal.SIGINT)
+raise SystemExit(code)

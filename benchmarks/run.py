@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -72,6 +73,12 @@ seconds = time.perf_counter() - start
 shown = "Point 1 édité" in (Path(sys.argv[1]) / sys.argv[3]).read_text(encoding="utf-8")
 print(f"{kind} {seconds:.3f} {shown}")
 """
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled or timed out), handled as Ctrl-C is: the step measured is stopped, its workers too."""
+
+    signum = signal.SIGTERM
 
 
 @dataclass
@@ -253,13 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         for size, repeat in zip(sizes, repeats):
             rows.append(measure_size(size, args.workdir.resolve(), skip, repeat))
             save()  # each finished size is kept, whatever happens to the next one
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         interrupted = sizes[len(rows)]
         print(f"benchmark: interrupted while measuring {interrupted} articles; that size has no result", file=sys.stderr)
         if rows:
             print(f"INCOMPLETE benchmark of {started} (interrupted at {interrupted} articles); machine: {machine()}\n")
             print(table(rows))
-        return 130
+        return 128 + (stop.signum if isinstance(stop, Stopped) else signal.SIGINT)
     print(f"Benchmark of {started}, best of {args.repeat} run(s) per size.\nAt start: {at_start}.\nAt end: {machine()}.\n")
     print(table(rows))
     for failure in failures(rows):

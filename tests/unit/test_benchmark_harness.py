@@ -74,3 +74,33 @@ def test_the_table_shows_the_build_after_another_edit_beside_the_first_edit(tmp_
     assert cells["CarePress build, one article edited (s)"] == "1.6"
     assert cells["… another edit after it (s)"] == "1.3"
     assert cells["speed-up cold"] == "2.00×"
+
+
+def test_a_run_stopped_by_sigterm_says_so_and_stops_the_step_it_measures(tmp_path):
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    harness = subprocess.Popen([sys.executable, "-m", "benchmarks", "--sizes", "40", "--repeat", "1",
+                                "--workdir", str(tmp_path)], cwd=Path(run.__file__).parents[1],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in harness.stderr:  # past the tools' check: the steps start
+        if "run 1/1" in line:
+            break
+    children = Path(f"/proc/{harness.pid}/task/{harness.pid}/children")
+    deadline = time.monotonic() + 120
+    while not (measured := children.read_text().split()) and time.monotonic() < deadline:  # the first step's command
+        time.sleep(0.05)
+    assert measured, "no step started"
+    harness.send_signal(signal.SIGTERM)  # as a CI job cancelled or timed out
+    out, err = harness.communicate(timeout=60)
+    assert harness.returncode == 128 + signal.SIGTERM
+    assert "interrupted while measuring 40 articles" in err and "Traceback" not in err
+    assert "| 40 |" not in out  # no partial figure
+    for pid in map(int, measured):  # the step's command has its own process group: stopped with its workers
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            continue
+        raise AssertionError(f"the measured step {pid} outlived the benchmark")
