@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -605,3 +606,17 @@ def test_a_page_template_that_loads_from_another_host_fails_the_build_but_a_page
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     [error] = [line for line in result.stderr.splitlines() if "widgets.exemple-traceur.com" in line]
     assert "the theme makes pages load https://widgets.exemple-traceur.com/w.js (accueil.html)" in error
+
+
+def test_a_build_run_from_another_folder_keeps_its_manifest_in_the_hub(hub, tmp_path):
+    elsewhere = tmp_path / "ci-workspace"
+    elsewhere.mkdir()
+    result = subprocess.run([sys.executable, "-m", "carepress", "build", "-a", "hcp", "--today", TODAY,
+                             "--config-dir", str(hub.root / "site_config"), "-d", str(hub.root / "site")],
+                            cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "CAREPRESS_TODAY": TODAY},
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (hub.root / "reports" / "manifest" / "manifest-hcp.json").is_file()
+    assert (hub.root / "reports" / "hcp-access" / "nginx.conf").is_file()
+    assert (hub.root / "deploy" / "hcp.nginx.conf").is_file()
+    assert not (elsewhere / "reports").exists()  # documented as the hub's, like deploy/

@@ -424,16 +424,18 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
         if isinstance(error, BuildError):
             log.error(str(error))
             raise Abort("Aborted with a BuildError!") from None
-        if isinstance(error, OSError):  # the site or the cache cannot be written: a full disk, a folder made read-only
-            where = error.filename or final_folder(Path(config.site_dir))
-            log.error(f"{where}: {error.strerror or error}; the build stops: free space there, or make it writable, "
-                      "then build again")
-            raise Abort("Aborted: a file could not be written") from None
         if isinstance(error, jinja2.TemplateError):  # the hub's theme: where and what, in one line
             where = (f"{os.path.relpath(error.filename)}:{error.lineno}: "
                      if isinstance(error, jinja2.TemplateSyntaxError) and error.filename else "")
             log.error(f"{where}theme template error: {error.message or error}")
             raise Abort("Aborted with a template error!") from None
+        # A file that cannot be written: a full disk, a folder made read-only (after the template errors: a template
+        # not found is an OSError too).
+        if isinstance(error, OSError):
+            where = error.filename or final_folder(Path(config.site_dir))
+            log.error(f"{where}: {error.strerror or error}; the build stops: free space there, or make it writable, "
+                      "then build again")
+            raise Abort("Aborted: a file could not be written") from None
         raise
     finally:
         scope.close()

@@ -398,7 +398,9 @@ class CompliancePlugin(PreviewHooks, BasePlugin[ComplianceConfig]):
         state = build_state(config)
         if state is None or state.preview:
             return
-        reports = self.project.root / self.config.reports_dir
+        # Beside the content folder, as deploy/ is: a build run from another folder (`--config-dir`) keeps its records
+        # in the hub, not wherever it was started.
+        reports = self.project.content_dir.parent / self.config.reports_dir
         path = write_manifest(manifest(state.site, state.audience, state.verdicts, state.built), reports / "manifest")
         log.info(f"publication manifest: {path}")
         if state.audience is SiteAudience.HCP:
