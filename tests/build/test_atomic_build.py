@@ -334,3 +334,15 @@ def test_a_full_disk_is_one_error_line_and_keeps_the_previous_site(tmp_path, job
     assert error.startswith("ERROR") and f"{tmp_path / 'site' / 'patient'}: No space left on device" in error
     assert files_of(tmp_path / "site" / "patient") == before
     assert staging_folders(tmp_path / "site") == []
+
+
+def test_the_compliance_report_leaves_the_manifest_of_what_was_published_alone(hub):
+    page = hub.article("diabete/bouger.md", title="Diabète : bouger au quotidien", topic="diabete-type-2")
+    assert hub.build("patient").returncode == 0
+    published = hub.root / "reports" / "manifest" / "manifest-patient.json"
+    before = published.read_bytes()
+    page.write_text(page.read_text(encoding="utf-8") + "\nAjouté après la relecture.\n", encoding="utf-8")  # CP203
+    assert hub.carepress("report", "compliance", "--today", TODAY).returncode == 0
+    assert published.read_bytes() == before  # the page is still online: the build's record says so
+    would = (hub.root / "reports" / "compliance" / "manifest-patient.json").read_text(encoding="utf-8")
+    assert '"src_uri": "index.md"' in would and "diabete/bouger.md" not in would  # what the sources would publish

@@ -1,4 +1,4 @@
-"""`carepress report compliance`: the regulatory reviewer's report and the publication manifests."""
+"""`carepress report compliance`: the regulatory reviewer's report, with what each site would publish."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from carepress.settings import load_project
 @configuration_errors
 @output_errors
 def compliance_report(output: Path, config_file: Path, today: str | None, cache: bool) -> None:
-    """Write reports/compliance/ (JSON, SARIF, HTML) and reports/manifest/ (what each site would publish)."""
+    """Write reports/compliance/: the report (HTML, JSON, SARIF) and what each site would publish (manifest-<audience>.json)."""
     project, _ = load_project(config_file, today)
     site = load_for_the_run(project, available_jobs(), keep=cache)
     folder = output / "compliance"
@@ -47,5 +47,7 @@ def compliance_report(output: Path, config_file: Path, today: str | None, cache:
     write_text(folder / "compliance.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     write_text(folder / "index.html", render_html(data))
     for audience in SiteAudience:
-        write_manifest(manifest(site, audience, verdicts[audience]), output / "manifest")
-    click.echo(f"compliance report: {folder / 'index.html'} ({len(data['pages'])} page(s)); manifests in {output / 'manifest'}", err=True)
+        # Beside the report, from the sources as they are now: reports/manifest/ is what the last build published.
+        write_manifest(manifest(site, audience, verdicts[audience]), folder)
+    click.echo(f"compliance report: {folder / 'index.html'} ({len(data['pages'])} page(s)), with what each site would "
+               f"publish (manifest-<audience>.json)", err=True)
