@@ -3,7 +3,7 @@
 import signal
 import sys
 
-from benchmarks.run import Stopped, main
+from benchmarks.run import Stopped, interrupted_exit_code, main
 
 
 def _stop(signum, frame):
@@ -15,5 +15,5 @@ try:
     code = main()
 except KeyboardInterrupt as stop:  # before the first size (the tools looked for): nothing measured
     print("benchmark: interrupted before anything was measured", file=sys.stderr)
-    code = 128 + (stop.signum if isinstance(stop, Stopped) else signal.SIGINT)
+    code = interrupted_exit_code(stop)
 raise SystemExit(code)

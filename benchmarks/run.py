@@ -81,6 +81,10 @@ class Stopped(KeyboardInterrupt):
     signum = signal.SIGTERM
 
 
+def interrupted_exit_code(stop: KeyboardInterrupt) -> int:
+    return 128 + (stop.signum if isinstance(stop, Stopped) else signal.SIGINT)
+
+
 @dataclass
 class Row:
     size: int
@@ -266,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         if rows:
             print(f"INCOMPLETE benchmark of {started} (interrupted at {interrupted} articles); machine: {machine()}\n")
             print(table(rows))
-        return 128 + (stop.signum if isinstance(stop, Stopped) else signal.SIGINT)
+        return interrupted_exit_code(stop)
     print(f"Benchmark of {started}, best of {args.repeat} run(s) per size.\nAt start: {at_start}.\nAt end: {machine()}.\n")
     print(table(rows))
     for failure in failures(rows):

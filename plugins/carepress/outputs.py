@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-_held: list[tuple[Path, bytes]] | None = None  # while held back: the files to write, in order
+_held: dict[Path, bytes] | None = None  # while held back: the files to write (a file written twice: the last text)
 
 
 def _umask() -> int:
@@ -32,8 +32,7 @@ def write_text(path: Path, text: str) -> Path:
     path = Path(path)
     data = text.encode("utf-8")
     if _held is not None:
-        _held[:] = [(held, _) for held, _ in _held if held != path]  # written twice: the last one counts
-        _held.append((path, data))
+        _held[path] = data
     else:
         replace_file(path, data)
     return path
@@ -62,18 +61,18 @@ def replace_file(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def held_back() -> Iterator[list[tuple[Path, bytes]]]:
+def held_back() -> Iterator[dict[Path, bytes]]:
     """Within the block, `write_text` writes nothing: it keeps the files, for `write_held` once the block's work
     is complete. Left by an exception, nothing is written."""
     global _held
-    outer, _held = _held, []
+    outer, _held = _held, {}
     try:
         yield _held
     finally:
         _held = outer
 
 
-def write_held(held: list[tuple[Path, bytes]]) -> None:
-    for path, data in held:
+def write_held(held: dict[Path, bytes]) -> None:
+    for path, data in held.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         replace_file(path, data)
