@@ -97,13 +97,19 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# `python -m carepress`, able to print where each of its threads is on SIGUSR1: a wait that fails says where the server was.
+SERVE_WITH_STACK_DUMPS = ("import faulthandler, runpy, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+                          "runpy.run_module('carepress', run_name='__main__')")
+
+
 @contextlib.contextmanager
 def _serving(hub, tmp_path):
     """`carepress serve` on a free port: (its base URL, the process, its log file)."""
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")  # a file, not a pipe: a full pipe would block the server
-    process = subprocess.Popen([sys.executable, "-m", "carepress", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+    process = subprocess.Popen([sys.executable, "-c", SERVE_WITH_STACK_DUMPS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
                                cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
+    process.log_file = tmp_path / "serve.log"
     try:
         yield f"http://127.0.0.1:{port}", process, tmp_path / "serve.log"
     finally:
@@ -112,12 +118,20 @@ def _serving(hub, tmp_path):
         log.close()
 
 
+def _server_state(process: subprocess.Popen) -> str:
+    """The end of the server's log, with where its threads are when it is still running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+    return process.log_file.read_text(encoding="utf-8", errors="replace")[-6000:]
+
+
 def _get_until(url: str, wanted: str, process: subprocess.Popen, limit: float = 90) -> str:
     """Poll the preview server until the page contains `wanted` (a bound on waiting, not a timing assertion)."""
     deadline = time.monotonic() + limit
     text = ""
     while time.monotonic() < deadline:
-        assert process.poll() is None, "carepress serve stopped"
+        assert process.poll() is None, f"carepress serve stopped:\n{_server_state(process)}"
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 text = response.read().decode("utf-8")
@@ -126,7 +140,7 @@ def _get_until(url: str, wanted: str, process: subprocess.Popen, limit: float = 
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)
-    raise AssertionError(f"{wanted!r} never appeared at {url}; last page:\n{text[:2000]}")
+    raise AssertionError(f"{wanted!r} never appeared at {url}; last page:\n{text[:2000]}\nserver:\n{_server_state(process)}")
 
 
 def test_serve_shows_the_banner_and_survives_an_article_broken_mid_edit(hub, tmp_path):
@@ -190,11 +204,11 @@ def _log_until(log, wanted: str, process: subprocess.Popen, limit: float = 90) -
     """Wait until the server's log holds `wanted` (a bound on waiting, not a timing assertion)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        assert process.poll() is None, "carepress serve stopped"
+        assert process.poll() is None, f"carepress serve stopped:\n{_server_state(process)}"
         if wanted in (text := log.read_text(encoding="utf-8")):
             return text
         time.sleep(0.5)
-    raise AssertionError(f"{wanted!r} never appeared in the log:\n{log.read_text(encoding='utf-8')[-3000:]}")
+    raise AssertionError(f"{wanted!r} never appeared in the log:\n{_server_state(process)}")
 
 
 def test_serve_says_what_is_wrong_with_a_configuration_saved_broken_in_one_line_and_recovers(hub, tmp_path):
