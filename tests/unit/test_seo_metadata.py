@@ -159,6 +159,18 @@ def test_headings_alone_are_the_outlines_headings(lines, first_line):
 
 
 SPACES = " \t\r\x0b\x1c\u2028\xa0"
+# Without fences and underlines, where `headings` searches the whole body at once: odd blanks after the hashes, at the end
+# of a line and alone on one, which the search must read as the lines they are on.
+LINES_WITHOUT_FENCES_OR_UNDERLINES = ["# Titre", "## Sous-titre {#x}", "#\tTab", "#\x0bvertical", "#\u2028ligne", "# fin\r",
+                                      "#", "# ", "#\r", "  # indenté", "####### sept", "###### six #", "Texte", "", "\r",
+                                      "- item", "-- tirets au texte", "=égal", "> # citation"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINES_WITHOUT_FENCES_OR_UNDERLINES), max_size=30), st.integers(min_value=1, max_value=50))
+def test_headings_searched_in_the_whole_body_are_the_outlines_headings(lines, first_line):
+    body = "\n".join(lines)
+    assert headings(body, first_line) == outline(body, first_line).headings
 
 
 @settings(max_examples=500, deadline=None)
