@@ -14,6 +14,7 @@ serial path, unchanged.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import traceback
@@ -58,6 +59,7 @@ KNOWN_COLLECTORS: dict[str, Callable[[Any], list]] = {
 }
 # Converted-page attributes a worker sends back (what Page.read_source and Page.render set).
 PAGE_FIELDS = ("markdown", "meta", "content", "toc", "_title_from_render", "present_anchor_ids")
+CONVERTED = (*PAGE_FIELDS, "title", "links_to_anchors")  # what converting a page may set on it, `restore` again
 
 
 def plain_path_reason(config: MkDocsConfig, pages: int, jobs: int) -> str | None:
@@ -122,11 +124,21 @@ def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.
         for index in indices:
             results.append((index, _shared["work"](_shared["pages"][index])))
         _shared["finish"]()
+        _set_aside_what_the_share_keeps()
     except Exception as error:  # reported by the parent, after this worker's log records
         # A file that cannot be written (a full disk) is raised again there, as in a serial build; the rest is a bug.
         return results, collector.records, (error if isinstance(error, OSError) else None,
                                             "".join(traceback.format_exception(error)))
     return results, collector.records, None
+
+
+def _set_aside_what_the_share_keeps() -> None:
+    """In a worker, after a share: its garbage collected, what it keeps (the templates' memos) is frozen. Each full
+    collection walked all a worker had kept, and it keeps more with every share: 30 collections of 12 to 47 ms in
+    each rendering worker at 10,000 articles. The collections to come walk only what the next shares make."""
+    if gc.isenabled():
+        gc.collect()
+        gc.freeze()
 
 
 def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],
@@ -339,10 +351,17 @@ def build(config: MkDocsConfig, jobs: int | None = None, cache_dir: Path | None 
 
         def populate(page: Page) -> dict:
             before = _collected_sizes(config)
+            unconverted = {name: vars(page)[name] for name in CONVERTED if name in vars(page)}
             mkdocs_build._populate_page(page, config, files)
             fields = {name: vars(page)[name] for name in (*PAGE_FIELDS, "title") if name in vars(page)}
             fields["links_to_anchors"] = {f.src_uri: anchors for f, anchors in (getattr(page, "links_to_anchors", None) or {}).items()}
-            return {"fields": fields, "plugins": _plugin_states(config, page, before)}
+            result = {"fields": fields, "plugins": _plugin_states(config, page, before)}
+            # The page as it was: what it became goes in the result (`restore` sets it). A worker that kept every page
+            # it converted walked them all again in each full collection: 44 of them, 1.9 s at 10,000 articles.
+            for name in CONVERTED:
+                vars(page).pop(name, None)
+            vars(page).update(unconverted)
+            return result
 
         def restore(page: Page, result: dict) -> None:
             fields = dict(result["fields"])
