@@ -15,6 +15,7 @@ import pickle
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,10 +59,30 @@ def forked_pool(jobs: int) -> Iterator[ForkedPool]:
     _answers["folder"] = folder
     try:
         with heap_frozen(), collections_paused(), multiprocessing.get_context("fork").Pool(jobs, _worker_start, (collecting,)) as pool:
-            yield ForkedPool(pool)
+            try:
+                yield ForkedPool(pool)
+            finally:
+                _end(pool)
     finally:
         _answers.clear()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+WORKER_END_LIMIT = 10.0  # seconds a pool's end waits for its workers to go after SIGTERM, before it kills them
+
+
+def _end(pool: Any) -> None:
+    """`Pool.terminate`, bounded: a worker that SIGTERM does not end is killed (SIGKILL). multiprocessing waits for
+    each worker without a limit: in two test runs of 2026-12-04 a build stopped there for good, one worker still
+    alive after SIGTERM, every page converted (see docs/performance.md, "A pool's end that never came")."""
+    ending = threading.Thread(target=pool.terminate, name="carepress-pool-end")
+    ending.start()
+    ending.join(WORKER_END_LIMIT)
+    if ending.is_alive():
+        for process in pool._pool:  # multiprocessing's own list of the pool's workers
+            if process.exitcode is None:
+                process.kill()
+        ending.join()
 
 
 def _worker_start(collecting: bool) -> None:
@@ -74,29 +95,54 @@ def _worker_start(collecting: bool) -> None:
         gc.enable()
 
 
+# Whether this process froze its heap (`freeze_heap`) and has not unfrozen it since. `gc.get_freeze_count()` would say,
+# but it counts the frozen objects one by one: 50 ms for 3 million, at each pool of a 10,000-article run.
+_heap_frozen = False
+
+
+def freeze_heap() -> None:
+    """Every object allocated so far left out of garbage collections (`gc.freeze`) until `unfreeze_heap`: this
+    process freezes its heap only through here, so that whether it is frozen is known at no cost."""
+    global _heap_frozen
+    gc.freeze()
+    _heap_frozen = True
+
+
+def unfreeze_heap() -> None:
+    global _heap_frozen
+    gc.unfreeze()
+    _heap_frozen = False
+
+
 @contextlib.contextmanager
 def heap_frozen() -> Iterator[None]:
-    """Every object allocated so far left out of garbage collections meanwhile (`gc.freeze`): they walk only what
+    """Every object allocated so far left out of garbage collections meanwhile (`freeze_heap`): they walk only what
     is allocated after. What the caller froze stays frozen: Python unfreezes all or nothing."""
-    was_frozen = gc.get_freeze_count() > 0
-    gc.freeze()
+    was_frozen = _heap_frozen
+    freeze_heap()
     try:
         yield
     finally:
         if not was_frozen:
-            gc.unfreeze()
+            unfreeze_heap()
 
 
 @contextlib.contextmanager
 def collections_paused() -> Iterator[None]:
     """No garbage collection meanwhile, for a loop that allocates what it keeps (pages read back, answers): each
     full collection triggered by the allocations walks the whole heap, which grows with them. Restoring 10,000
-    converted pages from the page cache spent 1.2 s of its 1.9 s in such collections."""
+    converted pages from the page cache spent 1.2 s of its 1.9 s in such collections.
+
+    Where the heap is frozen (`heap_frozen`, a command's content tree), what the loop made is frozen with it: left
+    young, all of it was walked by the first collection after the loop, for nothing (in the main process of a
+    10,000-article build, five such collections took 1.1 s). The scope that froze the heap first unfreezes it all."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if _heap_frozen:
+            freeze_heap()
         if was_enabled:
             gc.enable()
 

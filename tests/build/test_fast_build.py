@@ -284,30 +284,3 @@ def test_conversion_workers_keep_no_page_they_converted(generated, tmp_path, mon
     assert [kept for _, kept in records if kept != "0"] == []
     assert all(file.page.content for file in pages)  # what the main process restored from their answers is whole
 
-
-def test_collections_in_a_worker_walk_only_what_its_current_share_made(generated, tmp_path, monkeypatch):
-    """After each share a worker freezes what it keeps (the templates' memos): the objects its collections walk
-    do not pile up share after share (at 10,000 articles, each full collection in a worker took 12 ms at first,
-    47 ms at the end)."""
-    from carepress.build import parallel
-
-    walked = tmp_path / "walked"
-    work_on = parallel._work_on
-
-    def recorded(pages, jobs, work, finish=lambda: None):
-        def finish_and_record():  # after each share, in the process that did it, before it sets anything aside
-            finish()
-            gc.collect()  # what is left is what the worker holds: its share's answers, and what it kept before
-            with walked.open("a", encoding="utf-8") as handle:
-                handle.write(f"{os.getpid()} {len(gc.get_objects())}\n")
-        return work_on(pages, jobs, work, finish_and_record)
-
-    monkeypatch.setattr(parallel, "_work_on", recorded)
-    built_in_process(generated, tmp_path / "site", monkeypatch)
-    by_worker: dict[str, list[int]] = {}
-    for pid, count in (line.split() for line in walked.read_text(encoding="utf-8").splitlines()):
-        by_worker.setdefault(pid, []).append(int(count))
-    shares = [counts for pid, counts in by_worker.items() if pid != str(os.getpid()) and len(counts) >= 4]
-    assert shares, by_worker  # workers that did several shares each
-    # The first share made the memos; each one after it holds less than the worker held then.
-    assert all(max(counts[1:]) < counts[0] for counts in shares), shares

@@ -170,9 +170,9 @@ def test_collections_are_paused_only_meanwhile_and_as_the_caller_had_them():
 def test_a_heap_frozen_for_a_block_is_unfrozen_after_unless_the_caller_froze_it():
     import gc
 
-    from carepress.forked import heap_frozen
+    from carepress.forked import freeze_heap, heap_frozen, unfreeze_heap
 
-    gc.unfreeze()
+    unfreeze_heap()
     try:
         kept = [[] for _ in range(1000)]
         with heap_frozen():
@@ -181,9 +181,54 @@ def test_a_heap_frozen_for_a_block_is_unfrozen_after_unless_the_caller_froze_it(
                 pass
             assert gc.get_freeze_count() >= len(kept)
         assert gc.get_freeze_count() == 0
-        gc.freeze()
+        freeze_heap()
         with heap_frozen():
             pass
         assert gc.get_freeze_count() >= len(kept)
     finally:
-        gc.unfreeze()
+        unfreeze_heap()
+
+
+def test_what_a_loop_without_collections_made_is_frozen_with_a_frozen_heap():
+    """Left young, what the loop kept was all walked by the first collection after it, for nothing."""
+    import gc
+
+    from carepress.forked import collections_paused, freeze_heap, unfreeze_heap
+
+    unfreeze_heap()
+    try:
+        with collections_paused():  # the heap is not frozen: nothing is frozen after
+            made = [[] for _ in range(1000)]
+        assert gc.get_freeze_count() == 0
+        freeze_heap()
+        before = gc.get_freeze_count()
+        with collections_paused():
+            made += [[] for _ in range(1000)]
+        assert gc.get_freeze_count() >= before + 1000 and gc.isenabled()
+    finally:
+        unfreeze_heap()
+
+
+def test_a_pool_ends_even_with_a_worker_that_sigterm_does_not_end(monkeypatch):
+    """multiprocessing waits for each worker without a limit after SIGTERM: a worker that ignores it (a build stopped
+    there for good) is killed once the limit has passed, and the map returns."""
+    import signal
+    import threading
+
+    from carepress import forked
+
+    monkeypatch.setattr(forked, "WORKER_END_LIMIT", 0.5)
+    workers: set[int] = set()
+
+    def deaf_to_sigterm(item: int) -> int:
+        # A worker that neither ends on SIGTERM nor by itself once its tasks are done (a thread that never ends).
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            threading.Thread(target=threading.Event().wait).start()
+        return os.getpid()
+
+    pids = forked.forked_map(deaf_to_sigterm, list(range(4 * forked.MIN_ITEMS_PER_JOB)), jobs=2)
+    workers.update(pids)
+    assert os.getpid() not in workers and workers  # the items were worked on in forked workers
+    for pid in workers:
+        assert not forked.process_alive(pid)  # ended, and waited for: no process of that number is left

@@ -49,16 +49,16 @@ def test_a_pool_leaves_the_heap_frozen_as_it_found_it():
     of workers must not unfreeze it. A heap the pool froze itself is unfrozen after, for long-lived processes."""
     import gc
 
-    from carepress.forked import forked_map
+    from carepress.forked import forked_map, freeze_heap, unfreeze_heap
 
     items = list(range(2 * MIN_ITEMS_PER_JOB + 1))
-    gc.unfreeze()
+    unfreeze_heap()
     try:
         assert forked_map(abs, items, jobs=2) == items
         assert gc.get_freeze_count() == 0
-        gc.freeze()
+        freeze_heap()
         frozen = gc.get_freeze_count()
         assert forked_map(abs, items, jobs=2) == items
         assert gc.get_freeze_count() >= frozen > 0
     finally:
-        gc.unfreeze()
+        unfreeze_heap()

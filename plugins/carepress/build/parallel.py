@@ -14,7 +14,6 @@ serial path, unchanged.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import traceback
@@ -124,21 +123,11 @@ def _in_worker(indices: list[int]) -> tuple[list[tuple[int, Any]], list[logging.
         for index in indices:
             results.append((index, _shared["work"](_shared["pages"][index])))
         _shared["finish"]()
-        _set_aside_what_the_share_keeps()
     except Exception as error:  # reported by the parent, after this worker's log records
         # A file that cannot be written (a full disk) is raised again there, as in a serial build; the rest is a bug.
         return results, collector.records, (error if isinstance(error, OSError) else None,
                                             "".join(traceback.format_exception(error)))
     return results, collector.records, None
-
-
-def _set_aside_what_the_share_keeps() -> None:
-    """In a worker, after a share: its garbage collected, what it keeps (the templates' memos) is frozen. Each full
-    collection walked all a worker had kept, and it keeps more with every share: 30 collections of 12 to 47 ms in
-    each rendering worker at 10,000 articles. The collections to come walk only what the next shares make."""
-    if gc.isenabled():
-        gc.collect()
-        gc.freeze()
 
 
 def _work_on(pages: Sequence[Page], jobs: int, work: Callable[[Page], Any],

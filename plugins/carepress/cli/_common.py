@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from carepress.forked import freeze_heap
 from carepress.model.project import Project
 from carepress.model.registries import ConfigurationError
 from carepress.model.site import Site, load_site
@@ -94,7 +95,7 @@ def load_for_the_run(project: Project, jobs: int = 1, keep: bool = True) -> Site
     try:
         site = load_site(project, jobs=jobs, cache=cache)
     finally:
-        gc.freeze()
+        freeze_heap()
         gc.enable()
     close_cache(cache)
     collect_rarely()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from carepress.compliance.links import CP401, unpublished_link_findings
-from carepress.forked import forked_map
+from carepress.forked import collections_paused, forked_map
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
 from carepress.model.site import Site
@@ -201,8 +201,10 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
     deciding = deciding_rules()
     today = site.project.today
     keys = judged_keys(site, audiences, min_severity) if cache else {}
-    # Read here, before the workers fork: they inherit them, and the run's clean-up keeps them.
-    cached = {src_uri: known for src_uri, key in keys.items() if (known := cache.get(key)) is not None}
+    # Read here, before the workers fork: they inherit them, and the run's clean-up keeps them. Kept to the end: no
+    # collection walks them as they are read (one did, 90 ms of a 2.7 s `check` of an unchanged 10,000-article tree).
+    with collections_paused():
+        cached = {src_uri: known for src_uri, key in keys.items() if (known := cache.get(key)) is not None}
     for src_uri, known in cached.items():  # what rules derived from an unchanged page (its links) is not derived again
         site.articles[src_uri].derived.update(known.get(DERIVED_ENTRY, {}))
     prepared: dict[str, dict] = defaultdict(dict)
