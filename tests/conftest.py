@@ -16,10 +16,12 @@ from carepress.compliance.approval import fingerprint_of_data
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-22"  # builds and checks in tests judge expiry as of this date
-# `python -m carepress`, which prints where each of its threads is and stops if it runs for 4 minutes: a command that
-# hangs fails its test with the place, before the test's own limit kills it without a word (5 minutes).
-CAREPRESS_WITH_HANG_DUMPS = ("import faulthandler, runpy, sys; faulthandler.dump_traceback_later(240, exit=True); "
-                             "sys.argv[0] = 'carepress'; runpy.run_module('carepress', run_name='__main__')")
+# `python -m carepress` that prints where each of its threads is on SIGUSR1 (a preview test's wait that fails asks), and
+# stops with that print if it runs for 4 minutes: a command that hangs fails its test with the place, before the test's
+# own limit kills it without a word (5 minutes).
+CAREPRESS_WITH_STACK_DUMPS = ("import faulthandler, runpy, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+                              "faulthandler.dump_traceback_later(240, exit=True); sys.argv[0] = 'carepress'; "
+                              "runpy.run_module('carepress', run_name='__main__')")
 
 APPROVED = {
     "status": "approved",
@@ -116,7 +118,7 @@ class Hub:
         config.write_text(text, encoding="utf-8")
 
     def carepress(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", CAREPRESS_WITH_HANG_DUMPS, *args], cwd=self.root, capture_output=True,
+        return subprocess.run([sys.executable, "-c", CAREPRESS_WITH_STACK_DUMPS, *args], cwd=self.root, capture_output=True,
                               text=True, env=_env(), check=check, timeout=300)
 
     def build(self, audience: str = "all", *extra: str) -> subprocess.CompletedProcess:

@@ -73,7 +73,7 @@ WORKER_END_LIMIT = 10.0  # seconds a pool's end waits for its workers to go afte
 
 def _end(pool: Any) -> None:
     """`Pool.terminate`, bounded: a worker that SIGTERM does not end is killed (SIGKILL). multiprocessing waits for
-    each worker without a limit: in two test runs of 2026-12-04 a build stopped there for good, one worker still
+    each worker without a limit: in test runs of 2026-12-04 a build stopped there for good, one worker still
     alive after SIGTERM, every page converted (see docs/performance.md, "A pool's end that never came")."""
     ending = threading.Thread(target=pool.terminate, name="carepress-pool-end")
     ending.start()
@@ -117,7 +117,7 @@ def unfreeze_heap() -> None:
 @contextlib.contextmanager
 def heap_frozen() -> Iterator[None]:
     """Every object allocated so far left out of garbage collections meanwhile (`freeze_heap`): they walk only what
-    is allocated after. What the caller froze stays frozen: Python unfreezes all or nothing."""
+    is allocated after. What the caller froze (`freeze_heap`) stays frozen: Python unfreezes all or nothing."""
     was_frozen = _heap_frozen
     freeze_heap()
     try:

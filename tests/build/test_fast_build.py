@@ -283,4 +283,3 @@ def test_conversion_workers_keep_no_page_they_converted(generated, tmp_path, mon
     assert len(records) == len(pages) and {pid for pid, _ in records} - {str(os.getpid())}  # converted in workers
     assert [kept for _, kept in records if kept != "0"] == []
     assert all(file.page.content for file in pages)  # what the main process restored from their answers is whole
-

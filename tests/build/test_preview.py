@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
+from tests.conftest import CAREPRESS_WITH_STACK_DUMPS, TODAY
 
 pytestmark = pytest.mark.build
 
@@ -97,17 +97,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-# `python -m carepress`, able to print where each of its threads is on SIGUSR1: a wait that fails says where the server was.
-SERVE_WITH_STACK_DUMPS = ("import faulthandler, runpy, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
-                          "runpy.run_module('carepress', run_name='__main__')")
-
-
 @contextlib.contextmanager
 def _serving(hub, tmp_path):
     """`carepress serve` on a free port: (its base URL, the process, its log file)."""
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")  # a file, not a pipe: a full pipe would block the server
-    process = subprocess.Popen([sys.executable, "-c", SERVE_WITH_STACK_DUMPS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+    process = subprocess.Popen([sys.executable, "-c", CAREPRESS_WITH_STACK_DUMPS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
                                cwd=hub.root, env=_env(), stdout=log, stderr=log, text=True)
     process.log_file = tmp_path / "serve.log"
     try:

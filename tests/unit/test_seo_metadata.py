@@ -159,8 +159,8 @@ def test_headings_alone_are_the_outlines_headings(lines, first_line):
 
 
 SPACES = " \t\r\x0b\x1c\u2028\xa0"
-# Without fences and underlines, where `headings` searches the whole body at once: odd blanks after the hashes, at the end
-# of a line and alone on one, which the search must read as the lines they are on.
+# Without fences and underlines, where `headings` looks further only at the lines that start with `#`: odd blanks after
+# the hashes, at the end of a line and alone on one.
 LINES_WITHOUT_FENCES_OR_UNDERLINES = ["# Titre", "## Sous-titre {#x}", "#\tTab", "#\x0bvertical", "#\u2028ligne", "# fin\r",
                                       "#", "# ", "#\r", "  # indenté", "####### sept", "###### six #", "Texte", "", "\r",
                                       "- item", "-- tirets au texte", "=égal", "> # citation"]

