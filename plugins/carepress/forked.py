@@ -58,7 +58,7 @@ def forked_pool(jobs: int) -> Iterator[ForkedPool]:
     folder = _answers_folder()
     _answers["folder"] = folder
     try:
-        with heap_frozen(), collections_paused(), multiprocessing.get_context("fork").Pool(jobs, _worker_start, (collecting,)) as pool:
+        with heap_frozen(), collections_paused(), _started_pool(jobs, collecting) as pool:
             try:
                 yield ForkedPool(pool)
             finally:
@@ -68,13 +68,32 @@ def forked_pool(jobs: int) -> Iterator[ForkedPool]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Held back while a pool forks its workers, until each worker has its own handlers (`_worker_start`).
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _started_pool(jobs: int, collecting: bool) -> Any:
+    """multiprocessing's pool of `jobs` forked workers, forked with `STOP_SIGNALS` held back. A worker starts with the
+    command's handlers, which raise `Interrupted`; a SIGTERM that arrived while it ran its at-fork hooks raised it
+    there, where Python ignores exceptions ("Exception ignored in"): the worker lived on, waiting for tasks, and the
+    pool's end waited for it (docs/performance.md, "A pool's end that never came"). Held back, the signal waits for
+    the worker's own handlers. The pool's threads, started here too, keep them held back: a worker they fork to replace
+    one that ended starts the same way, and the process's signals go to its other threads (this one, once restored)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        return multiprocessing.get_context("fork").Pool(jobs, _worker_start, (collecting,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 WORKER_END_LIMIT = 10.0  # seconds a pool's end waits for its workers to go after SIGTERM, before it kills them
 
 
 def _end(pool: Any) -> None:
     """`Pool.terminate`, bounded: a worker that SIGTERM does not end is killed (SIGKILL). multiprocessing waits for
     each worker without a limit: in test runs of 2026-12-04 a build stopped there for good, one worker still
-    alive after SIGTERM, every page converted (see docs/performance.md, "A pool's end that never came")."""
+    alive after SIGTERM, every page converted (see docs/performance.md, "A pool's end that never came"). That cause
+    is mended (`_started_pool`); the bound stays for a worker stuck in any other way."""
     ending = threading.Thread(target=pool.terminate, name="carepress-pool-end")
     ending.start()
     ending.join(WORKER_END_LIMIT)
@@ -91,6 +110,7 @@ def _worker_start(collecting: bool) -> None:
     would unwind them with a traceback each)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held back since the fork (`_started_pool`)
     if collecting:
         gc.enable()
 

@@ -232,3 +232,41 @@ def test_a_pool_ends_even_with_a_worker_that_sigterm_does_not_end(monkeypatch):
     assert os.getpid() not in workers and workers  # the items were worked on in forked workers
     for pid in workers:
         assert not forked.process_alive(pid)  # ended, and waited for: no process of that number is left
+
+
+# A command (its own SIGTERM handler, as `carepress` has) whose second worker is still in its at-fork hooks when the
+# map is over and the pool ends: a hook that sleeps widens a window of microseconds to a second. Run in a process of
+# its own: neither the handlers nor an at-fork hook can be taken back from the test process.
+_STARTING_WORKER_STOPPED = """
+import os, signal, time
+from carepress import forked
+from carepress.cli import _interrupt
+forked.WORKER_END_LIMIT = 5.0
+for signum in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(signum, _interrupt)
+forks = [0]
+def counted():
+    forks[0] += 1
+def second_worker_starts_slowly():
+    if forks[0] == 2:
+        time.sleep(1.0)
+os.register_at_fork(before=counted, after_in_child=second_worker_starts_slowly)
+with forked.forked_pool(2) as pool:
+    assert pool.map(abs, [-1, -2, -3]) == [1, 2, 3]
+    workers = list(pool.pool._pool)
+print(*[worker.exitcode for worker in workers])
+"""
+
+
+def test_a_worker_stopped_while_it_starts_ends_by_that_signal():
+    """SIGTERM reaching a worker before it has its own handlers waits for them: with the command's handler, raised in
+    an at-fork hook where Python ignores exceptions, it left the worker alive, waiting for tasks, until the pool's
+    end killed it (a build of a small hub stopped there for good before that bound existed)."""
+    import signal
+    import subprocess
+    import sys
+
+    ran = subprocess.run([sys.executable, "-c", _STARTING_WORKER_STOPPED], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "Exception ignored" not in ran.stderr  # the signal was not taken by the command's handler
+    assert ran.stdout.split()[-1] == str(-signal.SIGTERM)  # ended by SIGTERM, not killed by the pool's end (-9)
