@@ -128,3 +128,41 @@ def test_what_an_attached_svg_loads_is_attached_too(hub):
     hub.write("patient/fond.png", background + b" remplace")
     [finding] = _cp205(hub)
     assert finding.severity is Severity.ERROR and "patient/fond.png" in finding.message and "changed" in finding.message
+
+
+def test_a_warm_check_still_catches_a_file_deleted_or_added_between_two_runs(hub):
+    """What a page may attach is kept with the page; whether each file is there is looked at in every run."""
+    _page(hub, BODY + "\n[L'annexe](annexe.pdf)\n")  # no annexe.pdf when the page is approved
+    assert hub.carepress("check").returncode == 0
+    (hub.content / "images" / "marche.png").unlink()
+    deleted = hub.carepress("check")
+    assert deleted.returncode == 1 and "images/marche.png" in deleted.stdout and "missing" in deleted.stdout, deleted.stdout
+    hub.write("images/marche.png", FIGURE)
+    hub.write("patient/annexe.pdf", b"%PDF-1.4\n% ajoutee apres\n")
+    added = hub.carepress("check")
+    assert added.returncode == 1 and "patient/annexe.pdf" in added.stdout and "not part of" in added.stdout, added.stdout
+
+
+def test_a_run_looks_at_a_file_many_pages_attach_once(hub, monkeypatch):
+    from pathlib import Path
+
+    from carepress.compliance.engine import evaluate
+    from carepress.model.schema import SiteAudience
+    from carepress.model.site import load_site
+    from carepress.settings import load_project
+    from tests.conftest import TODAY
+    from tests.unit.helpers import _inside
+
+    hub.write("images/marche.png", FIGURE)
+    for index in range(3):
+        hub.article(f"patient/bouger-{index}.md", body=BODY, title=f"Bouger au quotidien {index}")
+    looked_at = []
+    is_file = Path.is_file
+    monkeypatch.setattr(Path, "is_file", lambda path: looked_at.append(path.name) or is_file(path))
+    with _inside(hub.root):
+        project, _ = load_project(hub.root / "mkdocs.yml", TODAY)
+        site = load_site(project)
+        looked_at.clear()
+        verdicts = evaluate(site, SiteAudience.PATIENT)
+    assert [f.code for f in verdicts["patient/bouger-2.md"].findings].count("CP205") == 1  # approved before attachments were recorded
+    assert looked_at.count("marche.png") == 1 and looked_at.count("fiche.pdf") == 1

@@ -16,6 +16,16 @@ from carepress.report.finding import Finding
 
 
 @dataclass
+class FileFacts:
+    """What one run learnt of the files pages attach: whether each content path is a file, and each file's digest
+    (`sha256:<hex>`, None when it cannot be read). The next run looks at them anew: no modification-time shortcut,
+    a file swapped between two runs is seen."""
+
+    is_file: dict[str, bool] = field(default_factory=dict)
+    digests: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
 class Site:
     project: Project
     personas: dict[str, Persona]
@@ -28,14 +38,14 @@ class Site:
     source_keys: dict[str, str] = field(default_factory=dict)
     # YAML text -> what it gave, of each article parsed in this run, when `load_site` is asked to keep them.
     front_matter: dict[str, dict] = field(default_factory=dict)
-    # Path -> digest of each file the pages attach (CP205), hashed once in this run (compliance/attachments.py).
-    file_digests: dict[str, str | None] = field(default_factory=dict)
+    # The files the pages attach (CP205), each looked at once in this run (compliance/attachments.py).
+    files: FileFacts = field(default_factory=FileFacts)
 
     def replace_article(self, article: Article, findings: list[Finding]) -> None:
         """An edited article and its loader findings (a preview's rebuild), in place of those read before."""
         self.articles[article.src_uri] = article
         self.source_keys.pop(article.src_uri, None)
-        self.file_digests.clear()  # a file attached may have changed with it: hashed again when asked
+        self.files = FileFacts()  # a file attached may have changed with it: looked at again when asked
         self.load_findings = [f for f in self.load_findings if f.path != article.path] + findings
         self.revision += 1
 

@@ -88,14 +88,14 @@ def attachments_must_match_approval(article: Article, context: Context):
         return
     project = context.site.project
     current = attachments_of(article, project.content_dir, SUPERFENCES in project.markdown_extensions,
-                             context.site.file_digests)
+                             context.site.files)
     recorded = article.meta.validation.attachments
-    line = article.line_of("validation", "attachments")
+    if recorded == current:  # most pages: nothing to say
+        return
     if not recorded:
-        if current:
-            yield Violation(f"the approval does not cover the file(s) the page links to or embeds ({', '.join(current)}): "
-                            "it was recorded before CarePress checked attached files; have them reviewed and run "
-                            "`carepress approve` again", line, Severity.WARNING)
+        yield Violation(f"the approval does not cover the file(s) the page links to or embeds ({', '.join(current)}): "
+                        "it was recorded before CarePress checked attached files; have them reviewed and run "
+                        "`carepress approve` again", article.line_of("validation", "attachments"), Severity.WARNING)
         return
     for path in sorted(recorded.keys() | current.keys()):
         if path not in current:
