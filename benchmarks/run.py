@@ -117,6 +117,10 @@ def steps(hub: Path) -> dict[str, list[str]]:
         "check_warm": [*carepress, "check"],  # what the previous check kept: a second check of an unchanged tree
         "report_seo": [*carepress, "report", "seo"],
         "report_seo_warm": [*carepress, "report", "seo"],  # with what the previous report kept
+        # `carepress build` as it runs by default: every site of the hub (patient and HCP), from an empty cache. Last, so
+        # that its clean start leaves the other steps' caches alone. `check` judges every page for both sites: this is
+        # the build it does the checking of.
+        "carepress_hub": [*carepress, "build", "-d", "site/hub"],
     }
 
 
@@ -143,7 +147,7 @@ def measure_size(size: int, workdir: Path, skip: set[str], repeat: int) -> Row:
                 continue
             if "error" in row.results.get(step, {}):
                 continue
-            if step in ("carepress", "vanilla_fast", "check"):
+            if step in ("carepress", "vanilla_fast", "check", "carepress_hub"):
                 shutil.rmtree(hub / ".cache", ignore_errors=True)  # cold: nothing kept by an earlier run
             print(f"  {size:>6} articles, run {attempt}/{repeat}: {step} ...", file=sys.stderr, flush=True)
             result = measure.run(command, hub, env)
@@ -195,8 +199,8 @@ def table(rows: list[Row]) -> str:
              "edited (s) | … another edit after it (s) | check (s) | report seo (s) | preview after one edit (s) "
              "| peak memory, cold build (MB) | plugins overhead, serial | plugins overhead, parallel | speed-up cold "
              "| speed-up one edit | build / check | check again, unchanged (s) | build / check again "
-             "| report seo again, unchanged (s) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| report seo again, unchanged (s) | CarePress build of both sites, cold (s) | both sites / check again |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         vanilla, vanilla_serial, vanilla_fast, serial, cold, cached, check = (_seconds(row, s) for s in (
             "vanilla", "vanilla_serial", "vanilla_fast", "carepress_serial", "carepress", "carepress_cached", "check"))
@@ -208,16 +212,20 @@ def table(rows: list[Row]) -> str:
         ratio = f"{cold / check:.1f}×" if cold and check else "n/a"
         warm_check = _seconds(row, "check_warm")
         ratio_warm = f"{cold / warm_check:.1f}×" if cold and warm_check else "n/a"
+        hub = _seconds(row, "carepress_hub")
+        ratio_hub = f"{hub / warm_check:.1f}×" if hub and warm_check else "n/a"
         memory = row.results.get("carepress", {}).get("peak_tree_mb")
         lines.append(f"| {row.size:,} | {_cell(vanilla, '.1f')} | {_cell(vanilla_serial, '.1f')} | {_cell(vanilla_fast, '.1f')} "
                      f"| {_cell(serial, '.1f')} | {_cell(cold, '.1f')} | {_cell(cached, '.1f')} "
                      f"| {_cell(_seconds(row, 'carepress_edited_again'), '.1f')} | {_cell(check, '.2f')} "
                      f"| {_cell(_seconds(row, 'report_seo'), '.2f')} | {_cell(row.preview_seconds, '.2f')} "
                      f"| {_cell(memory, '.0f')} | {overhead} | {overhead_parallel} | {speedup} | {speedup_cached} | {ratio} "
-                     f"| {_cell(warm_check, '.2f')} | {ratio_warm} | {_cell(_seconds(row, 'report_seo_warm'), '.2f')} |")
+                     f"| {_cell(warm_check, '.2f')} | {ratio_warm} | {_cell(_seconds(row, 'report_seo_warm'), '.2f')} "
+                     f"| {_cell(hub, '.1f')} | {ratio_hub} |")
     if len(rows) >= 2:
         small, large = rows[-2], rows[-1]
-        for step in ("vanilla", "vanilla_serial", "vanilla_fast", "carepress_serial", "carepress", "check", "check_warm"):
+        for step in ("vanilla", "vanilla_serial", "vanilla_fast", "carepress_serial", "carepress", "carepress_hub", "check",
+                     "check_warm"):
             if _seconds(small, step) and _seconds(large, step):
                 lines.append(f"\n{step}: {small.size:,} → {large.size:,} articles, time × "
                              f"{_seconds(large, step) / _seconds(small, step):.2f} (articles × {large.size / small.size:.1f})")

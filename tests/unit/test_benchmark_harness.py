@@ -117,3 +117,17 @@ def _running_in_groups(groups: set[int]) -> list[int]:
         if fields[0] != "Z" and int(fields[2]) in groups:
             running.append(int(stat.parent.name))
     return running
+
+
+def test_the_table_sets_a_check_beside_the_build_of_every_site_it_checks(tmp_path):
+    """`check` judges every page for both sites; `carepress build` builds both by default: that build, from an empty
+    cache and after the other steps (its clean start leaves their caches alone), is set beside a check again."""
+    order = list(run.steps(tmp_path))
+    assert order[-1] == "carepress_hub" and "-a" not in run.steps(tmp_path)["carepress_hub"]
+    row = run.Row(10000)
+    row.results.update(carepress={"seconds": 40.0}, check_warm={"seconds": 2.5}, carepress_hub={"seconds": 55.0})
+    header, _, line = run.table([row]).splitlines()[:3]
+    cells = dict(zip((h.strip() for h in header.strip("|").split("|")), (c.strip() for c in line.strip("|").split("|"))))
+    assert cells["build / check again"] == "16.0×"  # the patient site's build alone
+    assert cells["CarePress build of both sites, cold (s)"] == "55.0"
+    assert cells["both sites / check again"] == "22.0×"
