@@ -276,11 +276,16 @@ SHARES_PER_PROCESS = 8  # interleaved shares of the items: the more, the closer 
 
 
 def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
-               then: Callable[[Any], Any] = lambda answer: answer, alongside: bool = False) -> list[Any]:
+               then: Callable[[Any], Any] = lambda answer: answer, alongside: bool = False,
+               meanwhile: Callable[[], Any] | None = None) -> list[Any]:
     """`[then(work(item)) for item in items]`, `work` shared between `jobs` forked processes when worth it.
 
     `then` runs here, on each share's answers as the share arrives (not in the items' order), while
     the workers go on with the other shares. An exception raised by `work` in a worker is raised here.
+
+    `meanwhile()` runs here once the workers have their items, before this process takes a share or an answer
+    (first of all when there are no workers): for what this process needs next and `work` does not, made while
+    the workers work. With `alongside`, this process then takes fewer shares.
 
     `alongside`: this process works too, beside `jobs - 1` workers, before it takes their answers. For work
     whose answers need little here (`then`): `jobs` processes work, instead of `jobs` workers and a parent
@@ -288,6 +293,8 @@ def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     (`_Claims`). (While a worker lives, the first write to each page it shares with this process copies the
     page, on either side.)"""
     if jobs < 2 or len(items) < MIN_ITEMS_PER_JOB * jobs or not can_fork():
+        if meanwhile:
+            meanwhile()
         return [then(work(item)) for item in items]
     # Interleaved shares: neighbouring items (one folder) cost alike.
     shares = [indices for start in range(jobs * SHARES_PER_PROCESS)
@@ -303,10 +310,15 @@ def forked_map(work: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     try:
         with forked_pool(jobs - 1 if alongside else jobs) as pool:
             if not alongside:
-                for answers in pool.imap_unordered(_work_on, shares):
+                arriving = pool.imap_unordered(_work_on, shares)
+                if meanwhile:
+                    meanwhile()
+                for answers in arriving:
                     receive(answers)
             else:
                 arriving = pool.imap_unordered(_work_on_unclaimed, range(len(shares)))
+                if meanwhile:
+                    meanwhile()
                 for share in reversed(range(len(shares))):  # this process's shares first, from the last back
                     if not claims.claim(share):
                         break  # the workers have the ones before

@@ -55,6 +55,32 @@ def test_alongside_this_process_and_the_workers_share_every_item_once(jobs):
     assert workers and len(workers) <= jobs - 1  # one worker fewer than `jobs`: this process is the other
 
 
+@pytest.mark.parametrize(("jobs", "alongside"), [(1, True), (2, True), (2, False), (3, False)])
+def test_meanwhile_runs_here_once_before_this_process_takes_anything(jobs, alongside):
+    """What this process makes meanwhile is made once, here, while the workers work (with none, before the items),
+    and no worker has it: they were forked before it was made."""
+    parent, seen_here, made = os.getpid(), [], []
+
+    def work(index: int) -> tuple[int, bool]:
+        if os.getpid() == parent:
+            seen_here.append(index)
+        time.sleep(0.001)  # long enough that the workers take part, however fast this machine
+        return os.getpid(), bool(made)
+
+    def meanwhile() -> None:
+        assert not seen_here  # nothing of this process's share taken yet
+        made.append(os.getpid())
+
+    items = list(range(jobs * MIN_ITEMS_PER_JOB + 10))
+    answers = forked_map(work, items, jobs, then=lambda answer: (answer, bool(made)), alongside=alongside,
+                         meanwhile=meanwhile)
+    assert made == [parent]
+    assert all(received_after for _, received_after in answers)  # every answer taken here once it was made
+    if jobs > 1:
+        assert {pid for (pid, _), _ in answers} != {parent}  # the workers took part
+        assert not any(had for (pid, had), _ in answers if pid != parent)  # and never had it
+
+
 def test_alongside_a_slower_worker_takes_fewer_shares():
     """Shares are claimed as each process is ready: split in halves, this process would wait for the worker."""
     parent = os.getpid()

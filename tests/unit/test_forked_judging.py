@@ -62,3 +62,27 @@ def test_a_pool_leaves_the_heap_frozen_as_it_found_it():
         assert gc.get_freeze_count() >= frozen > 0
     finally:
         unfreeze_heap()
+
+
+def test_the_sites_indexes_are_made_here_while_the_workers_judge_the_pages(tmp_path, monkeypatch):
+    """Only the rules across pages read the SEO sites' indexes: this process makes them while forked workers judge
+    the pages (`beside_pages`), and no worker makes them (none needs them, and they were forked before)."""
+    import os
+
+    from carepress import forked
+    from carepress.seo import analysis
+
+    hub = generate(tmp_path / "hub", 2 * MIN_ITEMS_PER_JOB + 30)
+    project, _ = load_project(hub / "mkdocs.yml", TODAY)
+    made = tmp_path / "made"
+    build = analysis.AudienceIndex.build.__func__
+
+    def recorded(cls, pages, home=None):
+        with made.open("a", encoding="utf-8") as handle:  # a worker's list would not reach this process
+            handle.write(f"{os.getpid()} {bool(forked._answers)}\n")  # `_answers`: set while a pool works
+        return build(cls, pages, home)
+
+    monkeypatch.setattr(analysis.AudienceIndex, "build", classmethod(recorded))
+    findings = check_all(load_site(project, jobs=2), Severity.INFO, jobs=2)
+    assert any(f.code == "SE304" for f in findings)  # a rule across pages read them
+    assert made.read_text(encoding="utf-8").split("\n")[:-1] == [f"{os.getpid()} True"] * 2  # one a site

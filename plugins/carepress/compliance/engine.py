@@ -188,6 +188,19 @@ def before_pages(function: Preparer) -> Preparer:
     return function
 
 
+# (site, the rules that will run) -> None
+BesidePages = Callable[[Site, list[Rule]], None]
+BESIDE_PAGES: list[BesidePages] = []
+
+
+def beside_pages(function: BesidePages) -> BesidePages:
+    """Register what only the rules across pages need of the hub (the SEO sites' indexes): made in this process
+    while forked workers judge the pages (`forked_map`'s `meanwhile`), then shared with the workers that judge
+    the rules across pages. No deciding rule may need it: those workers were forked before it was made."""
+    BESIDE_PAGES.append(function)
+    return function
+
+
 def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Severity.INFO,
           jobs: int = 1, cache: PackCache | None = None) -> dict[str, dict[SiteAudience, list[Finding]]]:
     """Per article, the findings of the rules on each of `audiences`' sites it belongs to.
@@ -226,9 +239,14 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
         derived = article.derived if known is None or len(article.derived) != derived_before else None
         return by_audience, derived, fresh
 
+    def beside() -> None:
+        for make in BESIDE_PAGES:
+            make(site, rules)
+
     uris = list(site.articles)
     judged = {}
-    for src_uri, (by_audience, derived, fresh) in zip(uris, forked_map(judge_page, uris, jobs, alongside=True)):
+    answers = forked_map(judge_page, uris, jobs, alongside=True, meanwhile=beside)
+    for src_uri, (by_audience, derived, fresh) in zip(uris, answers):
         # What the rules derived in a worker (a page's links) comes back: the parent's CP401 does not derive it again.
         if derived is not None:
             site.articles[src_uri].derived.update(derived)

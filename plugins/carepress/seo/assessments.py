@@ -87,7 +87,7 @@ def canonical_override(page: PageFacts, index: AudienceIndex) -> Assessment | No
 
 
 @assessment("SE104", Severity.WARNING, "Translation is invalid")
-def translations(page: PageFacts, index: AudienceIndex) -> Assessment | None:
+def translations(page: PageFacts, index: AudienceIndex | None) -> Assessment | None:
     links = page.article.meta.translations
     if not links:
         return None
