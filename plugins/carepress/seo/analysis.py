@@ -311,7 +311,7 @@ def index_values(page: PageFacts) -> tuple:
 
 def indexed_facts(site: Site, jobs: int = 1, known: dict[str, tuple] | None = None, sites: bool = True) -> SiteFacts:
     """The facts of `site` with what each page gives the indexes (its links, its keywords' stems), read in
-    `jobs` forked processes or taken from `known` (src_uri -> those values, as `index_values` gave them),
+    `jobs` processes (this one and forked workers) or taken from `known` (src_uri -> those values, as `index_values` gave them),
     and with `sites`, the link graph and keyword index of each site built (`index_the_sites`). Done before
     forking, so that worker processes share them instead of each building them again."""
     facts = site_facts(site)
@@ -319,7 +319,7 @@ def indexed_facts(site: Site, jobs: int = 1, known: dict[str, tuple] | None = No
         if src_uri in facts.pages:
             vars(facts.pages[src_uri]).update(zip(INDEXED, values))
     pages = [page for page in facts.pages.values() if not all(name in vars(page) for name in INDEXED)]
-    for page, values in zip(pages, forked_map(index_values, pages, jobs)):
+    for page, values in zip(pages, forked_map(index_values, pages, jobs, alongside=True)):
         vars(page).update(zip(INDEXED, values))  # what the cached properties would have computed here
     if sites:
         index_the_sites(facts)
