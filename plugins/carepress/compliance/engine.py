@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from carepress.compliance.links import CP401, unpublished_link_findings
+from carepress.compliance.links import CP401, unpublished_link_findings, unpublished_links
 from carepress.forked import collections_paused, forked_map
 from carepress.model.article import Article
 from carepress.model.schema import SiteAudience
@@ -255,15 +255,15 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
             cache.put(keys[src_uri], {**fresh, **prepared.get(src_uri, {}), DERIVED_ENTRY: derived})
     if cache:
         cache.seal()
-    _judge_across_pages(site, judged, min_severity, jobs)
+    _judge_across_pages(site, judged, audiences, min_severity, jobs)
     return judged
 
 
-def _judge_across_pages(site: Site, judged: dict[str, dict[SiteAudience, list[Finding]]], min_severity: Severity,
-                        jobs: int) -> None:
+def _judge_across_pages(site: Site, judged: dict[str, dict[SiteAudience, list[Finding]]], audiences: list[SiteAudience],
+                        min_severity: Severity, jobs: int) -> None:
     """Add to `judged` (each page's findings by site) what the rules across pages find, once the other
     rules' findings decide what each site publishes: a page linked only from a draft is an orphan, and
-    a draft is no page's rival."""
+    a draft is no page's rival. Then, on each of `audiences`' sites, the links to pages it leaves out (CP401)."""
     across = rules_across_pages()
     blocked_on_load = {finding.path for finding in site.load_findings if finding.blocks_publication}
     published: dict[SiteAudience, set[str]] = defaultdict(set)
@@ -288,9 +288,21 @@ def _judge_across_pages(site: Site, judged: dict[str, dict[SiteAudience, list[Fi
             raise RuntimeError(f"{src_uri}: a rule across pages raised {blocking} to an error (see Violation.severity)")
         return found or None  # most pages: nothing to send back from a worker
 
-    for src_uri, by_audience in zip(uris, forked_map(judge_page, uris, jobs, alongside=True)):
+    left_out: dict[SiteAudience, list[tuple[str, Finding]]] = {}
+
+    def links_to_pages_left_out() -> None:  # what each site publishes is known: made here while the workers work
+        for audience in audiences:
+            shown = {src_uri: False for src_uri in site.unreadable} | {src_uri: src_uri in published[audience]
+                                                                      for src_uri in site.articles}
+            left_out[audience] = list(unpublished_links(site, audience, shown))
+
+    answers = forked_map(judge_page, uris, jobs, alongside=True, meanwhile=links_to_pages_left_out)
+    for src_uri, by_audience in zip(uris, answers):
         for audience, findings in (by_audience or {}).items():
             judged[src_uri][audience] += findings
+    for audience, found in left_out.items():  # after the rules across pages, as each page's last findings
+        for src_uri, finding in found:
+            judged[src_uri][audience].append(finding)
 
 DERIVED_ENTRY = "derived"  # a judged page's `Article.derived`, kept with its page-local violations
 JUDGED_FORMAT = "judged-2"  # bump when what is stored changes (page-local violations by audience and code, derived, prepared)
@@ -311,7 +323,8 @@ def evaluate(site: Site, audience: SiteAudience, min_severity: Severity = Severi
              judged: dict[str, dict[SiteAudience, list[Finding]]] | None = None,
              cache: PackCache | None = None) -> dict[str, Verdict]:
     """The verdict on every Markdown file for one audience's site, with its findings down to
-    `min_severity` (`Severity.ERROR` is enough to know what is published). `judged`: pages already judged."""
+    `min_severity` (`Severity.ERROR` is enough to know what is published). `judged`: pages already judged (`judge`,
+    which finds the links to pages a site leaves out too)."""
     if judged is None:
         judged = judge(site, [audience], min_severity, jobs, cache)
     verdicts: dict[str, Verdict] = {}
@@ -323,8 +336,7 @@ def evaluate(site: Site, audience: SiteAudience, min_severity: Severity = Severi
     for src_uri, article in site.articles.items():
         in_audience = audience.accepts(article.meta.audience)
         findings = unreadable_findings.get(article.path, []) + judged[src_uri].get(audience, [])
-        verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)
-    unpublished_link_findings(site, audience, verdicts)  # needs every page's verdict first
+        verdicts[src_uri] = Verdict(src_uri, article.path, in_audience, findings)  # CP401 among them (`judge`)
     return verdicts
 
 

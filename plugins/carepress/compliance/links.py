@@ -22,7 +22,7 @@ from carepress.compliance.resources import BLOCK_PREFIX, without_code
 from carepress.model.article import Article
 from carepress.model.project import Project
 from carepress.model.schema import SiteAudience
-from carepress.report.finding import Severity, define, make
+from carepress.report.finding import Finding, Severity, define, make
 
 CP401 = define("CP401", Severity.WARNING, "Link to a page this site does not publish")
 
@@ -291,9 +291,16 @@ def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> N
     """Add CP401 to every published page that links to a page this site leaves out."""
     # Asked once per page, not once per link to it (CP401 is a warning: it publishes or withholds nothing).
     published = {src_uri: verdict.published for src_uri, verdict in verdicts.items()}
-    for src_uri, verdict in verdicts.items():
+    for src_uri, finding in unpublished_links(site, audience, published):
+        verdicts[src_uri].findings.append(finding)
+
+
+def unpublished_links(site, audience: SiteAudience, published: dict[str, bool]) -> Iterator[tuple[str, Finding]]:
+    """(src_uri, CP401) for each link of a published page to a page this site leaves out. `published`: every Markdown
+    file of the tree (src_uri -> whether this site publishes it)."""
+    for src_uri, shown in published.items():
         article = site.articles.get(src_uri)
-        if article is None or not published[src_uri]:
+        if article is None or not shown:
             continue
         for target, line in page_links(article):
             if published[target] if target in published else not _unbuilt_page(site.project, target):
@@ -301,14 +308,14 @@ def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> N
             if audience is SiteAudience.PATIENT and hcp_only(site, target):
                 continue  # CP400 already rejects the page
             waiver = article.meta.compliance.waive.get(CP401.code)
-            verdict.findings.append(make(CP401, article.path, line,
+            yield src_uri, make(CP401, article.path, line,
                 f"links to {target}, which the {audience.value} site does not publish; the build shows the link text "
-                "without the link: remove the link or publish the target", audience=audience.value, waived=waiver))
+                "without the link: remove the link or publish the target", audience=audience.value, waived=waiver)
         for address, target, line in site_links(article, site.project, audience):  # by its full address: kept as written
             if published.get(target, True):
                 continue  # published, or no page of the tree
             waiver = article.meta.compliance.waive.get(CP401.code)
-            verdict.findings.append(make(CP401, article.path, line,
+            yield src_uri, make(CP401, article.path, line,
                 f"links to {address}, the address of {target}, which the {audience.value} site does not publish: "
                 "readers get a page not found; remove the link or publish the target", audience=audience.value,
-                waived=waiver))
+                waived=waiver)
