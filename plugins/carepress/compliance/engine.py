@@ -240,8 +240,8 @@ def judge(site: Site, audiences: list[SiteAudience], min_severity: Severity = Se
         return by_audience, derived, fresh
 
     def beside() -> None:
-        for make in BESIDE_PAGES:
-            make(site, rules)
+        for build in BESIDE_PAGES:
+            build(site, rules)
 
     uris = list(site.articles)
     judged = {}
@@ -292,9 +292,9 @@ def _judge_across_pages(site: Site, judged: dict[str, dict[SiteAudience, list[Fi
 
     def links_to_pages_left_out() -> None:  # what each site publishes is known: made here while the workers work
         for audience in audiences:
-            shown = {src_uri: False for src_uri in site.unreadable} | {src_uri: src_uri in published[audience]
-                                                                      for src_uri in site.articles}
-            left_out[audience] = list(unpublished_links(site, audience, shown))
+            on_site = {src_uri: False for src_uri in site.unreadable} | {src_uri: src_uri in published[audience]
+                                                                        for src_uri in site.articles}
+            left_out[audience] = list(unpublished_links(site, audience, on_site))
 
     answers = forked_map(judge_page, uris, jobs, alongside=True, meanwhile=links_to_pages_left_out)
     for src_uri, by_audience in zip(uris, answers):

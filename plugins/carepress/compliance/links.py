@@ -298,9 +298,9 @@ def unpublished_link_findings(site, audience: SiteAudience, verdicts: dict) -> N
 def unpublished_links(site, audience: SiteAudience, published: dict[str, bool]) -> Iterator[tuple[str, Finding]]:
     """(src_uri, CP401) for each link of a published page to a page this site leaves out. `published`: every Markdown
     file of the tree (src_uri -> whether this site publishes it)."""
-    for src_uri, shown in published.items():
+    for src_uri, on_site in published.items():
         article = site.articles.get(src_uri)
-        if article is None or not shown:
+        if article is None or not on_site:
             continue
         for target, line in page_links(article):
             if published[target] if target in published else not _unbuilt_page(site.project, target):

@@ -310,9 +310,9 @@ def index_values(page: PageFacts) -> tuple:
 
 
 def indexed_facts(site: Site, jobs: int = 1, known: dict[str, tuple] | None = None, sites: bool = True) -> SiteFacts:
-    """The facts of `site` with what each page gives the indexes (its links, its keywords' stems), read in
-    `jobs` processes (this one and forked workers) or taken from `known` (src_uri -> those values, as `index_values` gave them),
-    and with `sites`, the link graph and keyword index of each site built (`index_the_sites`). Done before
+    """The facts of `site` with what each page gives the indexes (its links, its keywords' stems), read in `jobs`
+    processes (this one and forked workers) or taken from `known` (src_uri -> those values, as `index_values` gave
+    them), and with `sites`, the link graph and keyword index of each site built (`index_the_sites`). Done before
     forking, so that worker processes share them instead of each building them again."""
     facts = site_facts(site)
     for src_uri, values in (known or {}).items():
