@@ -244,7 +244,6 @@ def test_a_pool_ends_even_with_a_worker_that_sigterm_does_not_end(monkeypatch):
     from carepress import forked
 
     monkeypatch.setattr(forked, "WORKER_END_LIMIT", 0.5)
-    workers: set[int] = set()
 
     def deaf_to_sigterm(item: int) -> int:
         # A worker that neither ends on SIGTERM nor by itself once its tasks are done (a thread that never ends).
@@ -253,8 +252,7 @@ def test_a_pool_ends_even_with_a_worker_that_sigterm_does_not_end(monkeypatch):
             threading.Thread(target=threading.Event().wait).start()
         return os.getpid()
 
-    pids = forked.forked_map(deaf_to_sigterm, list(range(4 * forked.MIN_ITEMS_PER_JOB)), jobs=2)
-    workers.update(pids)
+    workers = set(forked.forked_map(deaf_to_sigterm, list(range(4 * forked.MIN_ITEMS_PER_JOB)), jobs=2))
     assert os.getpid() not in workers and workers  # the items were worked on in forked workers
     for pid in workers:
         assert not forked.process_alive(pid)  # ended, and waited for: no process of that number is left
